@@ -1,0 +1,1 @@
+"""Responders: write the assistant message for the action the policy chose."""
