@@ -159,7 +159,8 @@ class Policy:
         if d.action is Action.END:
             by = "user" if d.category is Category.END_REQUEST else "policy"
             reason = USER_REQUEST if by == "user" else (d.category.value if d.category else "harm")
-            new = replace(new, ending=Ending(turn=d.turn, reason=reason, by=by, explanation=d.explanation,
+            new = replace(new, ending=Ending(turn=d.turn, reason=reason, by=by,
+                                             category=d.category.value if d.category else None, explanation=d.explanation,
                                              pushbacks=new.pushbacks, warnings=new.warnings,
                                              evidence=new.evidence))
         return new
@@ -173,6 +174,7 @@ class Policy:
         d = state.decision
         if turn.end_requested and d is not None and d.end_permitted and not state.ended and not state.crisis:
             new = replace(new, ending=Ending(turn=d.turn, reason=MODEL_REQUEST, by="model",
+                                             category=d.category.value if d.category else None,
                                              explanation="The model asked to end the chat and the policy "
                                              "permitted it: " + d.explanation,
                                              pushbacks=state.pushbacks, warnings=state.warnings,
@@ -194,6 +196,6 @@ class Policy:
     def fold(self, turns: Iterable[Turn]) -> PathState:
         """The state of a whole path, recomputed from scratch."""
         state = PathState()
-        for state in self.states(turns):
+        for state in self.states(turns):  # noqa: B007 - the last state is the answer
             pass
         return state

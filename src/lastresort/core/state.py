@@ -89,6 +89,7 @@ class Ending:
 
     turn: int
     reason: str
+    category: str | None  # the harm category behind the end; "end_request" when the user asked
     by: str  # "policy", "user" or "model"
     explanation: str
     pushbacks: int
@@ -105,6 +106,7 @@ class Ending:
         return cls(
             turn=int(data["turn"]),
             reason=str(data["reason"]),
+            category=str(data["category"]) if data.get("category") else None,
             by=str(data["by"]),
             explanation=str(data["explanation"]),
             pushbacks=int(data["pushbacks"]),

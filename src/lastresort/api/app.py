@@ -1,0 +1,76 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lastresort._version import __version__
+from lastresort.api import conversations
+from lastresort.api.errors import error_response, install_error_handlers
+from lastresort.bootstrap import open_service
+from lastresort.config import Settings
+from lastresort.service import ConversationService
+
+__all__ = ["create_app"]
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._reject(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(413, "payload_too_large", f"Request bodies are limited to {self.limit} bytes.")
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None, *, service: ConversationService | None = None) -> FastAPI:
+    """Build the API around ``service``, or a service opened from ``settings`` (default: the environment)."""
+    if service is None:
+        service = open_service(settings or Settings.from_env())
+    app = FastAPI(
+        title="lastresort",
+        version=__version__,
+        description="A chat service that ends a conversation only as a last resort.",
+    )
+    app.state.service = service
+    install_error_handlers(app)
+    app.include_router(conversations.router)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.add_middleware(BodyLimit)
+    return app

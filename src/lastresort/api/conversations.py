@@ -1,0 +1,92 @@
+"""Conversations, messages, branches and feedback."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from lastresort.api.deps import Service, User
+from lastresort.api.wire import (
+    ConversationDetail,
+    ConversationOut,
+    CreateConversation,
+    FeedbackOut,
+    GiveFeedback,
+    PostMessage,
+    Retry,
+    SwitchBranch,
+    TurnOut,
+    conversation_detail,
+    conversation_out,
+    feedback_out,
+    turn_out,
+)
+from lastresort.errors import LastResortError
+
+router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "Missing or unknown bearer token"},
+    404: {"description": "No such conversation or message (or not yours)"},
+    422: {"description": "Invalid input; nothing was changed"},
+}
+_TURN_ERRORS = {
+    **_ERRORS,
+    409: {"description": "`conversation_ended`: the path has ended, nothing was stored; or `reply_pending`"},
+    502: {"description": "`responder_error`: the user message was kept; retry the reply"},
+}
+
+
+@router.post("", status_code=201, response_model=ConversationOut, responses=_ERRORS)
+def create_conversation(body: CreateConversation, service: Service, user: User) -> ConversationOut:
+    """Start a new conversation. Works at once, whatever happened in other conversations."""
+    return conversation_out(service.create_conversation(user, body.title))
+
+
+@router.get("", responses=_ERRORS)
+def list_conversations(service: Service, user: User, limit: int = Query(50, ge=1, le=200),
+                       offset: int = Query(0, ge=0)) -> dict[str, list[ConversationOut]]:
+    """Your conversations, most recently active first."""
+    return {"conversations": [conversation_out(c) for c in service.list_conversations(user, limit=limit,
+                                                                                      offset=offset)]}
+
+
+@router.get("/{conversation_id}", response_model=ConversationDetail, responses=_ERRORS)
+def get_conversation(conversation_id: str, service: Service, user: User) -> ConversationDetail:
+    """The whole tree, the active path and its derived state (open or ended, and why)."""
+    return conversation_detail(service.get_conversation(user, conversation_id))
+
+
+@router.post("/{conversation_id}/messages", status_code=201, response_model=TurnOut, responses=_TURN_ERRORS)
+def post_message(conversation_id: str, body: PostMessage, service: Service, user: User) -> TurnOut:
+    """Post a user message and get the assistant's reply.
+
+    Continues the active branch unless `parent_id` is given; `edit_of` branches beside an earlier user message.
+    """
+    turn = service.post_message(user, conversation_id, body.content, parent_id=body.parent_id,
+                                edit_of=body.edit_of, locale=body.locale)
+    return turn_out(turn)
+
+
+@router.post("/{conversation_id}/messages/{message_id}/retry", status_code=201, response_model=TurnOut,
+             responses=_TURN_ERRORS)
+def retry(conversation_id: str, message_id: str, service: Service, user: User, body: Retry | None = None) -> TurnOut:
+    """Write a new reply beside an assistant message (or the missing reply of a user message)."""
+    return turn_out(service.retry(user, conversation_id, message_id, locale=body.locale if body else None))
+
+
+@router.put("/{conversation_id}/active", response_model=ConversationDetail, responses=_ERRORS)
+def switch_branch(conversation_id: str, body: SwitchBranch, service: Service, user: User) -> ConversationDetail:
+    """Make the branch through `message_id` the active one (down to its newest leaf)."""
+    return conversation_detail(service.switch_branch(user, conversation_id, body.message_id))
+
+
+@router.post("/{conversation_id}/messages/{message_id}/feedback", status_code=201, response_model=FeedbackOut,
+             responses=_ERRORS)
+def give_feedback(conversation_id: str, message_id: str, body: GiveFeedback, service: Service,
+                  user: User) -> FeedbackOut:
+    """Thumbs up/down and a comment on an assistant message; `dispute: true` disputes an ending."""
+    return feedback_out(service.add_feedback(user, conversation_id, message_id, rating=body.rating,
+                                             comment=body.comment, dispute=body.dispute))
+
+
+__all__ = ["LastResortError", "router"]

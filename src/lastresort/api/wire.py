@@ -1,0 +1,164 @@
+"""Request and response shapes of the JSON API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+
+from lastresort.core.state import PathState
+from lastresort.service import ConversationView, TurnResult
+from lastresort.store.repo import ConversationRow, FeedbackRow, MessageRow
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateConversation(_In):
+    title: StrictStr = ""
+
+
+class PostMessage(_In):
+    content: StrictStr = Field(description="The user's message.")
+    parent_id: StrictStr | None = Field(None, description="Continue from this message instead of the active leaf.")
+    edit_of: StrictStr | None = Field(None, description="Edit: the new message becomes a sibling of this one.")
+    locale: StrictStr | None = Field(None, max_length=35, description="e.g. en-GB; picks crisis resources.")
+
+
+class Retry(_In):
+    locale: StrictStr | None = Field(None, max_length=35)
+
+
+class SwitchBranch(_In):
+    message_id: StrictStr
+
+
+class GiveFeedback(_In):
+    rating: Literal["up", "down"] | None = None
+    comment: StrictStr = ""
+    dispute: StrictBool = False
+
+
+class MessageOut(BaseModel):
+    id: str
+    parent_id: str | None
+    role: str
+    content: str
+    created_at: datetime
+    action: str | None = Field(None, description="Assistant messages: the policy action the reply was written for.")
+    sibling_index: int = Field(0, description="0-based position among messages with the same parent.")
+    sibling_count: int = 1
+    sibling_ids: list[str] = []
+
+
+class StateOut(BaseModel):
+    status: Literal["open", "ended"]
+    user_turns: int
+    pushbacks: int
+    warnings: int
+    crisis: bool
+    awaiting_reply: bool
+    decision: dict[str, Any] | None = Field(None, description="The latest turn's decision and its explanation.")
+    evidence: list[dict[str, Any]]
+    ending: dict[str, Any] | None = None
+    ending_message_id: str | None = Field(None, description="The assistant reply that ended the chat.")
+
+
+class ConversationOut(BaseModel):
+    id: str
+    title: str
+    active_leaf_id: str | None
+    message_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConversationDetail(ConversationOut):
+    state: StateOut
+    active_path: list[str]
+    messages: list[MessageOut]
+    feedback: list[FeedbackOut]
+
+
+class TurnOut(BaseModel):
+    user_message: MessageOut | None
+    assistant_message: MessageOut
+    state: StateOut
+
+
+class FeedbackOut(BaseModel):
+    id: str
+    message_id: str
+    rating: str | None
+    comment: str
+    dispute: bool
+    created_at: datetime
+
+
+ConversationDetail.model_rebuild()
+
+
+def message_out(m: MessageRow, siblings: list[str] | None = None) -> MessageOut:
+    siblings = siblings or [m.id]
+    return MessageOut(
+        id=m.id, parent_id=m.parent_id, role=m.role, content=m.content, created_at=m.created_at,
+        action=(m.decision or {}).get("action") if m.role == "assistant" else None,
+        sibling_index=siblings.index(m.id), sibling_count=len(siblings), sibling_ids=siblings,
+    )
+
+
+def ending_message_id(state: PathState, path: list[MessageRow]) -> str | None:
+    """The assistant reply to the user turn that ended ``path`` (None if open or not yet written)."""
+    if state.ending is None:
+        return None
+    users = [m for m in path if m.role == "user"]
+    if len(users) < state.ending.turn:
+        return None
+    ending_user = users[state.ending.turn - 1]
+    return next((m.id for m in path if m.parent_id == ending_user.id), None)
+
+
+def state_out(state: PathState, path: list[MessageRow] | None = None) -> StateOut:
+    data = state.to_dict()
+    return StateOut(
+        status=data["status"], user_turns=data["user_turns"], pushbacks=data["pushbacks"],
+        warnings=data["warnings"], crisis=data["crisis"], awaiting_reply=data["awaiting_reply"],
+        decision=data["decision"], evidence=data["evidence"], ending=data["ending"],
+        ending_message_id=ending_message_id(state, path) if path else None,
+    )
+
+
+def conversation_out(c: ConversationRow) -> ConversationOut:
+    return ConversationOut(id=c.id, title=c.title, active_leaf_id=c.active_leaf_id, message_count=c.message_count,
+                           created_at=c.created_at, updated_at=c.updated_at)
+
+
+def feedback_out(f: FeedbackRow) -> FeedbackOut:
+    return FeedbackOut(id=f.id, message_id=f.message_id, rating=f.rating, comment=f.comment, dispute=f.dispute,
+                       created_at=f.created_at)
+
+
+def conversation_detail(view: ConversationView) -> ConversationDetail:
+    siblings: dict[str | None, list[str]] = {}
+    for m in view.messages:
+        siblings.setdefault(m.parent_id, []).append(m.id)
+    return ConversationDetail(
+        **conversation_out(view.conversation).model_dump(),
+        state=state_out(view.state, view.active_path),
+        active_path=[m.id for m in view.active_path],
+        messages=[message_out(m, siblings[m.parent_id]) for m in view.messages],
+        feedback=[feedback_out(f) for f in view.feedback],
+    )
+
+
+def turn_out(turn: TurnResult) -> TurnOut:
+    state = state_out(turn.state)
+    if turn.state.ending is not None and turn.state.ending.turn == turn.state.user_turns:
+        state.ending_message_id = turn.assistant_message.id  # this reply is the one that ended the chat
+    return TurnOut(
+        user_message=message_out(turn.user_message) if turn.user_message else None,
+        assistant_message=message_out(turn.assistant_message),
+        state=state,
+    )

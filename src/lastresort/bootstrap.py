@@ -1,0 +1,19 @@
+"""Wiring: settings → database → migrations → plugins → service. Shared by the API, ``chat`` and ``replay``."""
+
+from __future__ import annotations
+
+from lastresort.config import Settings
+from lastresort.plugins import get_assessor, get_responder
+from lastresort.service import ConversationService
+from lastresort.store.engine import create_store_engine, upgrade
+from lastresort.store.repo import Store
+
+__all__ = ["open_service"]
+
+
+def open_service(settings: Settings, *, durable: bool = True) -> ConversationService:
+    engine = create_store_engine(settings.database_url, durable=durable)
+    upgrade(engine)
+    return ConversationService(
+        Store(engine), assessor=get_assessor(settings), responder=get_responder(settings), settings=settings
+    )

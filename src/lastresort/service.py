@@ -1,0 +1,320 @@
+"""The service layer: the one code path every front end (API, CLI chat, replay) goes through.
+
+A turn is two short transactions around the responder, so a slow model never holds the database lock:
+
+1. *accept*: lock the conversation, resolve the parent, refuse if its path has ended (409, nothing stored),
+   assess the message, fold it into the parent's cached state (the policy decides here, so a policy end is
+   on record before any reply is written) and insert it;
+2. *reply*: the responder writes the reply for the decision; it is inserted with the folded state.
+
+If the responder fails the user message stays, marked as awaiting a reply; ``retry`` writes it later.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lastresort.assessors.base import Assessor
+from lastresort.config import Settings
+from lastresort.core.assessment import AssessContext
+from lastresort.core.policy import Policy
+from lastresort.core.state import PathState
+from lastresort.core.tree import AssistantTurn, Role
+from lastresort.errors import (
+    ConversationEnded,
+    ConversationNotFound,
+    InvalidInput,
+    MessageNotFound,
+    ReplyPending,
+    ResponderError,
+    Unauthorized,
+)
+from lastresort.responders.base import EndRequest, ReplyEvent, ReplyRequest, Responder, TextDelta
+from lastresort.store.repo import ConversationRow, FeedbackRow, MessageRow, Store, Tx, UserRow
+
+__all__ = ["ConversationService", "ConversationView", "TurnResult"]
+
+_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+_RATINGS = {"up", "down"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnResult:
+    user_message: MessageRow | None  # None for a retry, which writes only a reply
+    assistant_message: MessageRow
+
+    @property
+    def state(self) -> PathState:
+        return self.assistant_message.state
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationView:
+    conversation: ConversationRow
+    messages: list[MessageRow]  # the whole tree, in creation order
+    active_path: list[MessageRow]  # root to active leaf
+    feedback: list[FeedbackRow]
+
+    @property
+    def state(self) -> PathState:
+        return self.active_path[-1].state if self.active_path else PathState()
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Accepted:
+    conversation: ConversationRow
+    user_message: MessageRow
+    history: tuple[tuple[Role, str], ...]
+
+
+def check_text(value: str, *, field: str, max_chars: int, allow_empty: bool = False) -> str:
+    """Reject text the store should never hold: empty, oversize, unencodable or with control characters."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a string.", field=field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{field} is not valid UTF-8 (lone surrogate).", field=field) from None
+    if not allow_empty and not value.strip():
+        raise InvalidInput(f"{field} must not be empty.", field=field)
+    if len(value) > max_chars:
+        raise InvalidInput(f"{field} is {len(value)} characters; the limit is {max_chars}.", field=field,
+                           limit=max_chars)
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS:
+            raise InvalidInput(f"{field} contains the control character U+{ord(ch):04X}.", field=field)
+    return value
+
+
+class ConversationService:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        assessor: Assessor,
+        responder: Responder,
+        policy: Policy | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.store = store
+        self.assessor = assessor
+        self.responder = responder
+        self.policy = policy or Policy()
+        self.settings = settings or Settings()
+
+    # -- users -----------------------------------------------------------------------------------------------
+    def add_user(self, name: str, role: str = "user") -> tuple[UserRow, str]:
+        """Create a user and return it with its bearer token (shown once; only its hash is stored)."""
+        name = check_text(name, field="name", max_chars=100).strip()
+        if role not in ("user", "operator"):
+            raise InvalidInput("role must be 'user' or 'operator'.", field="role")
+        token = "lr_" + secrets.token_urlsafe(32)
+        with self.store.write() as tx:
+            if tx.user_by_name(name):
+                raise InvalidInput(f"A user named {name!r} already exists.", field="name")
+            return tx.add_user(name, token, role), token
+
+    def local_user(self, name: str) -> UserRow:
+        """The user ``name``, created without a usable token if missing (for local CLI use)."""
+        with self.store.read() as tx:
+            user = tx.user_by_name(name)
+        return user or self.add_user(name)[0]
+
+    def authenticate(self, token: str | None) -> UserRow:
+        if not token:
+            raise Unauthorized()
+        with self.store.read() as tx:
+            user = tx.user_by_token(token)
+        if user is None:
+            raise Unauthorized("Unknown token.")
+        return user
+
+    # -- conversations ---------------------------------------------------------------------------------------
+    def create_conversation(self, user: UserRow, title: str = "") -> ConversationRow:
+        title = check_text(title, field="title", max_chars=200, allow_empty=True).strip()
+        with self.store.write() as tx:
+            return tx.create_conversation(user.id, title)
+
+    def list_conversations(self, user: UserRow, *, limit: int = 50, offset: int = 0) -> list[ConversationRow]:
+        if not (1 <= limit <= 200) or offset < 0:
+            raise InvalidInput("limit must be 1..200 and offset >= 0.")
+        with self.store.read() as tx:
+            return tx.list_conversations(user.id, limit=limit, offset=offset)
+
+    def get_conversation(self, user: UserRow, conversation_id: str) -> ConversationView:
+        with self.store.read() as tx:
+            conv = self._conversation(tx, user, conversation_id)
+            msgs = tx.messages(conv.id)
+            by_id = {m.id: m for m in msgs}
+            path: list[MessageRow] = []
+            node = conv.active_leaf_id
+            while node is not None:
+                path.append(by_id[node])
+                node = by_id[node].parent_id
+            path.reverse()
+            return ConversationView(conversation=conv, messages=msgs, active_path=path,
+                                    feedback=tx.feedback_for(conv.id))
+
+    def switch_branch(self, user: UserRow, conversation_id: str, message_id: str) -> ConversationView:
+        """Make the branch through ``message_id`` active (down to its newest leaf)."""
+        with self.store.write() as tx:
+            conv = self._conversation(tx, user, conversation_id, lock=True)
+            self._message(tx, conv, message_id)
+            tx.set_active_leaf(conv.id, tx.latest_leaf_under(conv.id, message_id))
+        return self.get_conversation(user, conversation_id)
+
+    # -- turns -----------------------------------------------------------------------------------------------
+    def post_message(
+        self,
+        user: UserRow,
+        conversation_id: str,
+        content: str,
+        *,
+        parent_id: str | None = None,
+        edit_of: str | None = None,
+        locale: str | None = None,
+    ) -> TurnResult:
+        """Post a user message and get the assistant's reply.
+
+        With neither ``parent_id`` nor ``edit_of`` the message continues the active branch. ``edit_of`` names
+        an earlier user message: the new one becomes its sibling (a new branch). Raises
+        :class:`ConversationEnded` if the parent's path has ended; nothing is stored then.
+        """
+        accepted = self._accept(user, conversation_id, content, parent_id=parent_id, edit_of=edit_of)
+        reply = self._write_reply(accepted.conversation, accepted.user_message, accepted.history,
+                                  locale=locale, variant=0)
+        return TurnResult(user_message=accepted.user_message, assistant_message=reply)
+
+    def retry(self, user: UserRow, conversation_id: str, message_id: str, *, locale: str | None = None) -> TurnResult:
+        """Write a new reply beside the assistant message ``message_id`` (or the missing reply of a user message).
+
+        Retrying the reply to a turn that ended the chat is refused: the turn's decision stands.
+        """
+        with self.store.read() as tx:
+            conv = self._conversation(tx, user, conversation_id)
+            target = self._message(tx, conv, message_id)
+            user_msg = target if target.role == "user" else self._message(tx, conv, target.parent_id or "")
+            replies = tx.children(conv.id, user_msg.id)
+            if user_msg.state.ended and replies:
+                raise self._ended(user_msg.state)
+            history = self._history(tx, conv, user_msg.id)
+        reply = self._write_reply(conv, user_msg, history, locale=locale, variant=len(replies))
+        return TurnResult(user_message=None, assistant_message=reply)
+
+    def _accept(self, user: UserRow, conversation_id: str, content: str, *, parent_id: str | None,
+                edit_of: str | None) -> _Accepted:
+        content = check_text(content, field="content", max_chars=self.settings.max_message_chars)
+        if parent_id is not None and edit_of is not None:
+            raise InvalidInput("Give parent_id or edit_of, not both.")
+        with self.store.write() as tx:
+            conv = self._conversation(tx, user, conversation_id, lock=True)
+            parent = self._resolve_parent(tx, conv, parent_id=parent_id, edit_of=edit_of)
+            state = parent.state if parent else PathState()
+            if state.ended:
+                raise self._ended(state)
+            if state.awaiting_reply or (parent is not None and parent.role == "user"):
+                raise ReplyPending(message_id=parent.id if parent else None)
+            history = self._history(tx, conv, parent.id) if parent else ()
+            context = AssessContext(
+                previous_action=state.last_action,
+                recent_user_turns=tuple(text for role, text in history if role == "user")[-3:],
+            )
+            assessment = self.assessor.assess(content, context)
+            new_state = self.policy.on_user(state, assessment)
+            message = tx.insert_message(conv, parent=parent, role="user", content=content, state=new_state,
+                                        assessment=assessment.to_dict())
+        return _Accepted(conversation=conv, user_message=message, history=history + (("user", content),))
+
+    def _write_reply(self, conv: ConversationRow, user_msg: MessageRow, history: tuple[tuple[Role, str], ...],
+                     *, locale: str | None, variant: int) -> MessageRow:
+        decision = user_msg.state.decision
+        assert decision is not None, "a user message's state always carries its decision"
+        request = ReplyRequest(decision=decision, state=user_msg.state, history=history,
+                               locale=locale or self.settings.locale, variant=variant)
+        text, end_requested = self._collect(self.responder.respond(request))
+        state = self.policy.on_assistant(user_msg.state, AssistantTurn(content=text, end_requested=end_requested))
+        with self.store.write() as tx:
+            # Re-read under the lock: the conversation may have moved on; the reply still belongs to user_msg.
+            locked = tx.get_conversation(conv.id, conv.user_id, lock=True)
+            if locked is None:  # pragma: no cover - conversations are never deleted
+                raise ConversationNotFound()
+            return tx.insert_message(locked, parent=user_msg, role="assistant", content=text, state=state,
+                                     decision=decision.to_dict(), end_requested=end_requested,
+                                     responder=self.responder.name)
+
+    def _collect(self, events: Iterator[ReplyEvent]) -> tuple[str, bool]:
+        parts: list[str] = []
+        end_requested = False
+        try:
+            for event in events:
+                if isinstance(event, TextDelta):
+                    parts.append(event.text)
+                elif isinstance(event, EndRequest):
+                    end_requested = True
+        except ResponderError:
+            raise
+        except Exception as exc:  # a responder's fault must never lose the user's message
+            raise ResponderError(f"The assistant could not reply ({type(exc).__name__}). Your message was kept: "
+                                 "retry the reply.") from exc
+        text = "".join(parts).strip()
+        if not text:
+            raise ResponderError("The assistant returned an empty reply. Your message was kept: retry the reply.")
+        return text, end_requested
+
+    # -- feedback --------------------------------------------------------------------------------------------
+    def add_feedback(self, user: UserRow, conversation_id: str, message_id: str, *, rating: str | None,
+                     comment: str = "", dispute: bool = False) -> FeedbackRow:
+        if rating is not None and rating not in _RATINGS:
+            raise InvalidInput("rating must be 'up' or 'down'.", field="rating")
+        comment = check_text(comment, field="comment", max_chars=self.settings.max_comment_chars, allow_empty=True)
+        if rating is None and not comment.strip() and not dispute:
+            raise InvalidInput("Feedback needs a rating, a comment or a dispute.")
+        with self.store.write() as tx:
+            conv = self._conversation(tx, user, conversation_id, lock=True)
+            message = self._message(tx, conv, message_id)
+            if message.role != "assistant":
+                raise InvalidInput("Feedback is given on assistant messages.", field="message_id")
+            if dispute and not message.state.ended:
+                raise InvalidInput("Only an ending can be disputed.", field="dispute")
+            return tx.add_feedback(conversation_id=conv.id, message_id=message.id, user_id=user.id, rating=rating,
+                                   comment=comment.strip(), dispute=dispute)
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    def _conversation(self, tx: Tx, user: UserRow, conversation_id: str, *, lock: bool = False) -> ConversationRow:
+        conv = tx.get_conversation(conversation_id, user.id, lock=lock) if _is_id(conversation_id) else None
+        if conv is None:  # another user's conversation is indistinguishable from a missing one
+            raise ConversationNotFound(conversation_id=conversation_id)
+        return conv
+
+    def _message(self, tx: Tx, conv: ConversationRow, message_id: str) -> MessageRow:
+        message = tx.get_message(conv.id, message_id) if _is_id(message_id) else None
+        if message is None:
+            raise MessageNotFound(message_id=message_id)
+        return message
+
+    def _resolve_parent(self, tx: Tx, conv: ConversationRow, *, parent_id: str | None,
+                        edit_of: str | None) -> MessageRow | None:
+        if edit_of is not None:
+            edited = self._message(tx, conv, edit_of)
+            if edited.role != "user":
+                raise InvalidInput("edit_of must name a user message; use retry for assistant replies.",
+                                   field="edit_of")
+            return self._message(tx, conv, edited.parent_id) if edited.parent_id else None
+        if parent_id is not None:
+            return self._message(tx, conv, parent_id)
+        return self._message(tx, conv, conv.active_leaf_id) if conv.active_leaf_id else None
+
+    def _history(self, tx: Tx, conv: ConversationRow, leaf_id: str) -> tuple[tuple[Role, str], ...]:
+        return tuple((m.role, m.content) for m in tx.ancestors(conv.id, leaf_id, self.settings.history_limit))
+
+    @staticmethod
+    def _ended(state: PathState) -> ConversationEnded:
+        assert state.ending is not None
+        return ConversationEnded(ending=state.ending.to_dict())
+
+
+def _is_id(value: str) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 32 and value.isalnum()

@@ -1,0 +1,269 @@
+"""Reading and writing the conversation tree. The only module that speaks SQL.
+
+``Store.write()`` opens a transaction that holds the write lock (``BEGIN IMMEDIATE`` on SQLite; the
+conversation row is locked ``FOR UPDATE`` on PostgreSQL by ``lock_conversation``), so a check of a path's
+state and the insert that depends on it are atomic. ``Store.read()`` opens a plain read transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
+
+from lastresort.core.state import PathState
+from lastresort.core.tree import Role
+from lastresort.store.tables import conversations, feedback, messages, users
+
+__all__ = ["ConversationRow", "FeedbackRow", "MessageRow", "Store", "Tx", "UserRow", "hash_token", "new_id"]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256-bit random strings, so a fast hash is enough; only the hash is stored.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRow:
+    id: str
+    name: str
+    role: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationRow:
+    id: str
+    user_id: str
+    title: str
+    active_leaf_id: str | None
+    message_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageRow:
+    id: str
+    conversation_id: str
+    parent_id: str | None
+    seq: int
+    depth: int
+    role: Role
+    content: str
+    assessment: dict[str, Any] | None
+    decision: dict[str, Any] | None
+    end_requested: bool
+    responder: str | None
+    state: PathState
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackRow:
+    id: str
+    conversation_id: str
+    message_id: str
+    user_id: str
+    rating: str | None
+    comment: str
+    dispute: bool
+    created_at: datetime
+
+
+def _message(row: Any) -> MessageRow:
+    m = row._mapping
+    return MessageRow(
+        id=m["id"], conversation_id=m["conversation_id"], parent_id=m["parent_id"], seq=m["seq"],
+        depth=m["depth"], role=m["role"], content=m["content"], assessment=m["assessment"],
+        decision=m["decision"], end_requested=bool(m["end_requested"]), responder=m["responder"],
+        state=PathState.from_dict(m["state"]), created_at=m["created_at"],
+    )
+
+
+def _conversation(row: Any) -> ConversationRow:
+    return ConversationRow(**dict(row._mapping))
+
+
+_ANCESTORS = text(
+    """
+    WITH RECURSIVE anc(id, parent_id, n) AS (
+        SELECT id, parent_id, 1 FROM messages WHERE id = :id AND conversation_id = :cid
+        UNION ALL
+        SELECT m.id, m.parent_id, anc.n + 1 FROM messages m JOIN anc ON m.id = anc.parent_id
+        WHERE anc.n < :limit
+    )
+    SELECT messages.* FROM messages JOIN anc ON messages.id = anc.id ORDER BY anc.n DESC
+    """
+)
+
+
+class Tx:
+    """One transaction's view of the store."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # -- users -----------------------------------------------------------------------------------------------
+    def add_user(self, name: str, token: str, role: str = "user") -> UserRow:
+        row = {"id": new_id(), "name": name, "token_hash": hash_token(token), "role": role, "created_at": now()}
+        self.conn.execute(insert(users).values(**row))
+        return UserRow(id=row["id"], name=name, role=role, created_at=row["created_at"])
+
+    def user_by_token(self, token: str) -> UserRow | None:
+        row = self.conn.execute(
+            select(users.c.id, users.c.name, users.c.role, users.c.created_at)
+            .where(users.c.token_hash == hash_token(token))
+        ).first()
+        return UserRow(**dict(row._mapping)) if row else None
+
+    def user_by_name(self, name: str) -> UserRow | None:
+        row = self.conn.execute(
+            select(users.c.id, users.c.name, users.c.role, users.c.created_at).where(users.c.name == name)
+        ).first()
+        return UserRow(**dict(row._mapping)) if row else None
+
+    # -- conversations ---------------------------------------------------------------------------------------
+    def create_conversation(self, user_id: str, title: str = "") -> ConversationRow:
+        ts = now()
+        row = ConversationRow(id=new_id(), user_id=user_id, title=title, active_leaf_id=None, message_count=0,
+                              created_at=ts, updated_at=ts)
+        self.conn.execute(insert(conversations).values(**row.__dict__))
+        return row
+
+    def get_conversation(self, conversation_id: str, user_id: str, *, lock: bool = False) -> ConversationRow | None:
+        """The conversation if it belongs to ``user_id``. ``lock`` takes its row lock until commit."""
+        query = select(conversations).where(conversations.c.id == conversation_id,
+                                            conversations.c.user_id == user_id)
+        if lock:
+            query = query.with_for_update()  # a no-op on SQLite, where BEGIN IMMEDIATE already serialises writers
+        row = self.conn.execute(query).first()
+        return _conversation(row) if row else None
+
+    def list_conversations(self, user_id: str, *, limit: int = 50, offset: int = 0) -> list[ConversationRow]:
+        rows = self.conn.execute(
+            select(conversations).where(conversations.c.user_id == user_id)
+            .order_by(conversations.c.updated_at.desc(), conversations.c.id).limit(limit).offset(offset)
+        )
+        return [_conversation(r) for r in rows]
+
+    def set_active_leaf(self, conversation_id: str, leaf_id: str | None) -> None:
+        self.conn.execute(update(conversations).where(conversations.c.id == conversation_id)
+                          .values(active_leaf_id=leaf_id, updated_at=now()))
+
+    # -- messages --------------------------------------------------------------------------------------------
+    def get_message(self, conversation_id: str, message_id: str) -> MessageRow | None:
+        row = self.conn.execute(select(messages).where(messages.c.id == message_id,
+                                                       messages.c.conversation_id == conversation_id)).first()
+        return _message(row) if row else None
+
+    def ancestors(self, conversation_id: str, message_id: str, limit: int) -> list[MessageRow]:
+        """Up to ``limit`` messages ending at ``message_id``, oldest first (one query, however deep)."""
+        rows = self.conn.execute(_ANCESTORS, {"id": message_id, "cid": conversation_id, "limit": limit})
+        return [_message(r) for r in rows]
+
+    def path(self, conversation_id: str, leaf_id: str) -> list[MessageRow]:
+        return self.ancestors(conversation_id, leaf_id, limit=2**31 - 1)
+
+    def messages(self, conversation_id: str) -> list[MessageRow]:
+        rows = self.conn.execute(select(messages).where(messages.c.conversation_id == conversation_id)
+                                 .order_by(messages.c.seq))
+        return [_message(r) for r in rows]
+
+    def children(self, conversation_id: str, parent_id: str | None) -> list[MessageRow]:
+        parent = messages.c.parent_id.is_(None) if parent_id is None else messages.c.parent_id == parent_id
+        rows = self.conn.execute(select(messages).where(messages.c.conversation_id == conversation_id, parent)
+                                 .order_by(messages.c.seq))
+        return [_message(r) for r in rows]
+
+    def latest_leaf_under(self, conversation_id: str, message_id: str) -> str:
+        """Follow the newest child down from ``message_id`` to a leaf."""
+        node = message_id
+        while True:
+            child = self.conn.execute(
+                select(messages.c.id).where(messages.c.conversation_id == conversation_id,
+                                            messages.c.parent_id == node)
+                .order_by(messages.c.seq.desc()).limit(1)
+            ).scalar()
+            if child is None:
+                return node
+            node = child
+
+    def insert_message(
+        self,
+        conversation: ConversationRow,
+        *,
+        parent: MessageRow | None,
+        role: Role,
+        content: str,
+        state: PathState,
+        assessment: dict[str, Any] | None = None,
+        decision: dict[str, Any] | None = None,
+        end_requested: bool = False,
+        responder: str | None = None,
+    ) -> MessageRow:
+        """Insert a message and make it the active leaf. The caller holds the conversation lock."""
+        seq = self.conn.execute(select(conversations.c.message_count)
+                                .where(conversations.c.id == conversation.id)).scalar_one() + 1
+        row = MessageRow(
+            id=new_id(), conversation_id=conversation.id, parent_id=parent.id if parent else None, seq=seq,
+            depth=parent.depth + 1 if parent else 1, role=role, content=content, assessment=assessment,
+            decision=decision, end_requested=end_requested, responder=responder, state=state, created_at=now(),
+        )
+        values = dict(row.__dict__)
+        values["state"] = state.to_dict()
+        self.conn.execute(insert(messages).values(**values))
+        self.conn.execute(update(conversations).where(conversations.c.id == conversation.id)
+                          .values(message_count=seq, active_leaf_id=row.id, updated_at=row.created_at))
+        return row
+
+    def count_messages(self, conversation_id: str) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(messages)
+                                     .where(messages.c.conversation_id == conversation_id)).scalar_one())
+
+    # -- feedback --------------------------------------------------------------------------------------------
+    def add_feedback(self, *, conversation_id: str, message_id: str, user_id: str, rating: str | None,
+                     comment: str, dispute: bool) -> FeedbackRow:
+        row = FeedbackRow(id=new_id(), conversation_id=conversation_id, message_id=message_id, user_id=user_id,
+                          rating=rating, comment=comment, dispute=dispute, created_at=now())
+        self.conn.execute(insert(feedback).values(**row.__dict__))
+        return row
+
+    def feedback_for(self, conversation_id: str) -> list[FeedbackRow]:
+        rows = self.conn.execute(select(feedback).where(feedback.c.conversation_id == conversation_id)
+                                 .order_by(feedback.c.created_at, feedback.c.id))
+        return [FeedbackRow(**dict(r._mapping)) for r in rows]
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        with self.engine.begin() as conn:
+            yield Tx(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(readonly=True)
+            with conn.begin():
+                yield Tx(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,77 @@
+"""SQLAlchemy Core tables. Schema changes go through ``migrations/`` (Alembic), never ``create_all``."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the token; the token is never kept
+    Column("role", String(20), nullable=False, default="user"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id"), nullable=False),
+    Column("title", String(200), nullable=False, default=""),
+    # No FK to messages: that would make a cycle between the two tables.
+    Column("active_leaf_id", String(32), nullable=True),
+    Column("message_count", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_conversations_user", "user_id", "updated_at"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id"), nullable=False),
+    Column("parent_id", String(32), ForeignKey("messages.id"), nullable=True),
+    Column("seq", Integer, nullable=False),  # order of creation within the conversation
+    Column("depth", Integer, nullable=False),  # 1 for a root
+    Column("role", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("assessment", JSON, nullable=True),  # user messages: scores per category
+    Column("decision", JSON, nullable=True),  # assistant messages: the decision they were written for
+    Column("end_requested", Boolean, nullable=False, default=False),  # the model asked to end
+    Column("responder", String(64), nullable=True),
+    Column("state", JSON, nullable=False),  # PathState after this message: the cache the fold fills
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_messages_conversation", "conversation_id", "seq"),
+    Index("ix_messages_parent", "parent_id"),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id"), nullable=False),
+    Column("message_id", String(32), ForeignKey("messages.id"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.id"), nullable=False),
+    Column("rating", String(8), nullable=True),  # "up" / "down"
+    Column("comment", Text, nullable=False, default=""),
+    Column("dispute", Boolean, nullable=False, default=False),  # the user disputes an ending
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_feedback_message", "message_id"),
+)
