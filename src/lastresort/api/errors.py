@@ -11,7 +11,8 @@ from lastresort.errors import LastResortError
 
 __all__ = ["error_response", "install_error_handlers"]
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
+INVALID_JSON = "The request body is not valid JSON in UTF-8."
+_HTTP_CODES = {400: "invalid_json", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
                413: "payload_too_large", 415: "unsupported_media_type"}
 
 
@@ -30,6 +31,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
                   for e in exc.errors()]
+        if any(e["type"] == "json_invalid" for e in errors):  # same answer as a body that is not UTF-8
+            return error_response(400, "invalid_json", INVALID_JSON, errors=errors)
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(p) for p in first["loc"])
         return error_response(422, "invalid_request", f"{where}: {first['msg']}" if where else str(first["msg"]),
@@ -38,4 +41,5 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, code, str(exc.detail))
+        message = INVALID_JSON if exc.status_code == 400 else str(exc.detail)
+        return error_response(exc.status_code, code, message)

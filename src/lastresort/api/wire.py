@@ -48,9 +48,10 @@ class MessageOut(BaseModel):
     content: str
     created_at: datetime
     action: str | None = Field(None, description="Assistant messages: the policy action the reply was written for.")
-    sibling_index: int = Field(0, description="0-based position among messages with the same parent.")
-    sibling_count: int = 1
-    sibling_ids: list[str] = []
+    # Filled in the conversation view; a turn's response leaves them out (null) to keep a turn O(1).
+    sibling_index: int | None = Field(None, description="0-based position among messages with the same parent.")
+    sibling_count: int | None = None
+    sibling_ids: list[str] | None = None
 
 
 class StateOut(BaseModel):
@@ -101,11 +102,11 @@ ConversationDetail.model_rebuild()
 
 
 def message_out(m: MessageRow, siblings: list[str] | None = None) -> MessageOut:
-    siblings = siblings or [m.id]
     return MessageOut(
         id=m.id, parent_id=m.parent_id, role=m.role, content=m.content, created_at=m.created_at,
         action=(m.decision or {}).get("action") if m.role == "assistant" else None,
-        sibling_index=siblings.index(m.id), sibling_count=len(siblings), sibling_ids=siblings,
+        sibling_index=siblings.index(m.id) if siblings else None,
+        sibling_count=len(siblings) if siblings else None, sibling_ids=siblings,
     )
 
 

@@ -109,7 +109,7 @@ _ANCESTORS = text(
     )
     SELECT messages.* FROM messages JOIN anc ON messages.id = anc.id ORDER BY anc.n DESC
     """
-)
+).columns(*messages.c)  # typed columns, so JSON and datetimes are decoded as in the other queries
 
 
 class Tx:

@@ -1,0 +1,283 @@
+"""The service on a real store (SQLite here; PostgreSQL in test_store_postgres.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lastresort.core.policy import Policy
+from lastresort.core.tree import AssistantTurn, Turn, UserTurn
+from lastresort.core.assessment import Assessment
+from lastresort.errors import (
+    ConversationEnded,
+    ConversationNotFound,
+    InvalidInput,
+    MessageNotFound,
+    ReplyPending,
+    ResponderError,
+)
+from lastresort.responders.base import EndRequest, ReplyEvent, ReplyRequest, TextDelta
+from lastresort.responders.offline import OfflineResponder
+from lastresort.service import ConversationService
+from lastresort.store.engine import create_store_engine, upgrade
+from lastresort.store.repo import MessageRow, Store
+from tests.conftest import TaggedAssessor
+
+ABUSE = "you are useless [abuse]"
+
+
+def make_service(url: str, responder: object | None = None) -> ConversationService:
+    engine = create_store_engine(url)
+    upgrade(engine)
+    return ConversationService(Store(engine), assessor=TaggedAssessor(),
+                               responder=responder or OfflineResponder())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def service(database_url: str) -> Iterator[ConversationService]:
+    svc = make_service(database_url)
+    yield svc
+    svc.store.close()
+
+
+def fold_path(path: list[MessageRow]) -> object:
+    turns: list[Turn] = [
+        UserTurn(content=m.content, assessment=Assessment.from_dict(m.assessment or {})) if m.role == "user"
+        else AssistantTurn(content=m.content, end_requested=m.end_requested)
+        for m in path
+    ]
+    return Policy().fold(turns)
+
+
+def abuse_until_end(service: ConversationService, user: object, conv_id: str) -> list[str]:
+    actions = []
+    for _ in range(4):
+        turn = service.post_message(user, conv_id, ABUSE)  # type: ignore[arg-type]
+        actions.append(turn.assistant_message.decision["action"])  # type: ignore[index]
+    return actions
+
+
+def test_the_whole_story(service: ConversationService) -> None:
+    user = service.local_user("alice")
+    conv = service.create_conversation(user, "story")
+    first = service.post_message(user, conv.id, "hello there")
+    assert first.state.status == "open"
+    assert abuse_until_end(service, user, conv.id) == ["redirect", "redirect", "warn", "end"]
+
+    view = service.get_conversation(user, conv.id)
+    assert view.state.ended and view.state.ending is not None and view.state.ending.reason == "abuse"
+    count = len(view.messages)
+    with pytest.raises(ConversationEnded) as info:
+        service.post_message(user, conv.id, "sorry, can we continue?")
+    assert info.value.details["ending"]["turn"] == 5
+    assert len(service.get_conversation(user, conv.id).messages) == count  # nothing stored
+
+    # A new chat works at once.
+    other = service.create_conversation(user)
+    assert service.post_message(user, other.id, "hi").state.status == "open"
+
+    # Edit the first abusive message: a new branch, open, and the old one is kept.
+    path = service.get_conversation(user, conv.id).active_path
+    first_abuse = [m for m in path if m.role == "user"][1]
+    branch = service.post_message(user, conv.id, "let's talk about gardening", edit_of=first_abuse.id)
+    assert branch.state.status == "open" and branch.user_message is not None
+    assert branch.user_message.parent_id == first_abuse.parent_id
+    view = service.get_conversation(user, conv.id)
+    assert len(view.messages) == count + 2
+    assert view.active_path[-1].id == branch.assistant_message.id
+
+    # Feedback and a dispute on the ending.
+    ending = [m for m in path if m.role == "assistant"][-1]
+    fb = service.add_feedback(user, conv.id, ending.id, rating="down", comment="I was joking", dispute=True)
+    assert fb.dispute and service.get_conversation(user, conv.id).feedback[0].comment == "I was joking"
+
+
+def test_branching_keeps_the_escalation_on_the_kept_path(service: ConversationService) -> None:
+    user = service.local_user("bob")
+    conv = service.create_conversation(user)
+    abuse_until_end(service, user, conv.id)
+    path = service.get_conversation(user, conv.id).active_path
+    warn_user_msg = [m for m in path if m.role == "user"][2]  # the turn that was warned
+    # Editing the warned turn keeps two redirections on the path: more abuse there is warned again,
+    # and an end follows, not a fresh start.
+    edited = service.post_message(user, conv.id, ABUSE, edit_of=warn_user_msg.id)
+    assert edited.assistant_message.decision["action"] == "warn"  # type: ignore[index]
+    assert service.post_message(user, conv.id, ABUSE).state.ended
+    # Editing the very last turn (the one that ended) keeps the warning: abuse ends at once.
+    path = service.get_conversation(user, conv.id).active_path
+    last_user = [m for m in path if m.role == "user"][-1]
+    again = service.post_message(user, conv.id, ABUSE, edit_of=last_user.id)
+    assert again.state.ended and again.state.ending is not None and again.state.ending.warnings == 1
+
+
+def test_retry_writes_a_sibling_and_cannot_undo_an_ending(service: ConversationService) -> None:
+    user = service.local_user("carol")
+    conv = service.create_conversation(user)
+    turn = service.post_message(user, conv.id, "tell me a joke")
+    retried = service.retry(user, conv.id, turn.assistant_message.id)
+    assert retried.assistant_message.parent_id == turn.assistant_message.parent_id
+    assert retried.assistant_message.content != turn.assistant_message.content  # variant differs
+    abuse_until_end(service, user, conv.id)
+    ending = service.get_conversation(user, conv.id).active_path[-1]
+    with pytest.raises(ConversationEnded):
+        service.retry(user, conv.id, ending.id)
+
+
+def test_switching_branches(service: ConversationService) -> None:
+    user = service.local_user("dan")
+    conv = service.create_conversation(user)
+    a = service.post_message(user, conv.id, "one")
+    service.post_message(user, conv.id, "two")
+    assert a.user_message is not None
+    b = service.post_message(user, conv.id, "one, edited", edit_of=a.user_message.id)
+    view = service.switch_branch(user, conv.id, a.user_message.id)
+    assert [m.content for m in view.active_path if m.role == "user"] == ["one", "two"]
+    view = service.switch_branch(user, conv.id, b.assistant_message.id)
+    assert [m.content for m in view.active_path if m.role == "user"] == ["one, edited"]
+
+
+def test_users_only_see_their_own_conversations(service: ConversationService) -> None:
+    alice, eve = service.local_user("alice"), service.local_user("eve")
+    conv = service.create_conversation(alice)
+    turn = service.post_message(alice, conv.id, "secret")
+    for call in (
+        lambda: service.get_conversation(eve, conv.id),
+        lambda: service.post_message(eve, conv.id, "hi"),
+        lambda: service.retry(eve, conv.id, turn.assistant_message.id),
+        lambda: service.switch_branch(eve, conv.id, turn.assistant_message.id),
+        lambda: service.add_feedback(eve, conv.id, turn.assistant_message.id, rating="up"),
+    ):
+        with pytest.raises(ConversationNotFound):
+            call()
+    assert service.list_conversations(eve) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "kwargs", "error"),
+    [
+        ("", {}, InvalidInput),
+        ("   \n", {}, InvalidInput),
+        ("x" * 16_001, {}, InvalidInput),
+        ("nul\x00byte", {}, InvalidInput),
+        ("lone \ud800 surrogate", {}, InvalidInput),
+        ("ok", {"parent_id": "nope"}, MessageNotFound),
+        ("ok", {"edit_of": "0" * 32}, MessageNotFound),
+        ("ok", {"parent_id": "a", "edit_of": "b"}, InvalidInput),
+    ],
+)
+def test_bad_input_is_refused_and_changes_nothing(service: ConversationService, content: str,
+                                                  kwargs: dict[str, str], error: type[Exception]) -> None:
+    user = service.local_user("frank")
+    conv = service.create_conversation(user)
+    service.post_message(user, conv.id, "hello")
+    before = service.get_conversation(user, conv.id)
+    with pytest.raises(error):
+        service.post_message(user, conv.id, content, **kwargs)
+    after = service.get_conversation(user, conv.id)
+    assert [m.id for m in after.messages] == [m.id for m in before.messages]
+    assert after.conversation.active_leaf_id == before.conversation.active_leaf_id
+
+
+class FlakyResponder:
+    name = "flaky"
+
+    def __init__(self) -> None:
+        self.fail = True
+
+    def respond(self, request: ReplyRequest) -> Iterator[ReplyEvent]:
+        yield TextDelta("partial ")
+        if self.fail:
+            raise TimeoutError("upstream timed out")
+        yield TextDelta("complete reply")
+
+
+def test_responder_failure_keeps_the_user_message_and_retry_completes_it(tmp_path: Path) -> None:
+    flaky = FlakyResponder()
+    service = make_service(f"sqlite:///{tmp_path}/f.db", flaky)
+    user = service.local_user("gina")
+    conv = service.create_conversation(user)
+    with pytest.raises(ResponderError):
+        service.post_message(user, conv.id, "hello")
+    view = service.get_conversation(user, conv.id)
+    assert [m.role for m in view.messages] == ["user"]  # kept, and no half reply stored
+    assert view.state.awaiting_reply
+    with pytest.raises(ReplyPending):
+        service.post_message(user, conv.id, "hello again")
+    flaky.fail = False
+    done = service.retry(user, conv.id, view.messages[0].id)
+    assert done.assistant_message.content == "partial complete reply"
+    assert service.post_message(user, conv.id, "thanks").state.status == "open"
+
+
+class EndingModel:
+    """A model that asks to end the chat on every turn; the policy decides."""
+
+    name = "ending-model"
+
+    def respond(self, request: ReplyRequest) -> Iterator[ReplyEvent]:
+        yield TextDelta("I would like to stop here.")
+        yield EndRequest("asked to")
+
+
+def test_a_model_end_request_is_honoured_only_when_the_policy_permits(tmp_path: Path) -> None:
+    service = make_service(f"sqlite:///{tmp_path}/m.db", EndingModel())
+    user = service.local_user("hal")
+    conv = service.create_conversation(user)
+    for _ in range(3):
+        turn = service.post_message(user, conv.id, ABUSE)
+        assert turn.assistant_message.end_requested and not turn.state.ended
+    assert service.post_message(user, conv.id, "what's the weather like").state.status == "open"
+    turn = service.post_message(user, conv.id, ABUSE)
+    assert turn.state.ended
+
+
+# -- property: the cache equals a fresh fold, and nothing is lost, whatever the sequence of operations ----------
+ops = st.lists(
+    st.tuples(st.sampled_from(["post", "post", "abuse", "crisis", "end", "edit", "retry", "switch"]),
+              st.integers(min_value=0, max_value=50)),
+    min_size=1, max_size=25,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops)
+def test_any_sequence_keeps_cache_equal_to_fold_and_loses_nothing(tmp_path_factory: pytest.TempPathFactory,
+                                                                  sequence: list[tuple[str, int]]) -> None:
+    service = make_service(f"sqlite:///{tmp_path_factory.mktemp('prop')}/p.db")
+    user = service.local_user("prop")
+    conv = service.create_conversation(user)
+    stored: set[str] = set()
+    texts = {"post": "hello", "abuse": ABUSE, "crisis": "I want to die [self_harm_risk]",
+             "end": "end this chat [end_request=0.95]"}
+    for op, pick in sequence:
+        view = service.get_conversation(user, conv.id)
+        msgs = view.messages
+        try:
+            if op in texts:
+                service.post_message(user, conv.id, texts[op])
+            elif op == "edit" and (users := [m for m in msgs if m.role == "user"]):
+                service.post_message(user, conv.id, "edited", edit_of=users[pick % len(users)].id)
+            elif op == "retry" and (replies := [m for m in msgs if m.role == "assistant"]):
+                service.retry(user, conv.id, replies[pick % len(replies)].id)
+            elif op == "switch" and msgs:
+                service.switch_branch(user, conv.id, msgs[pick % len(msgs)].id)
+        except ConversationEnded:
+            pass
+        after = service.get_conversation(user, conv.id)
+        ids = {m.id for m in after.messages}
+        assert stored <= ids  # nothing is ever deleted
+        stored = ids
+    view = service.get_conversation(user, conv.id)
+    by_id = {m.id: m for m in view.messages}
+    for m in view.messages:
+        path = [m]
+        while path[0].parent_id:
+            path.insert(0, by_id[path[0].parent_id])
+        assert fold_path(path) == m.state
+        if m.state.ended:  # an ended path is never extended by a user message
+            assert not any(c.parent_id == m.id and c.role == "user" for c in view.messages)
+    service.store.close()
