@@ -91,3 +91,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(database_url=f"sqlite:///{tmp_path}/lastresort.db")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """On CI, fail the run if any PostgreSQL test was skipped or none ran: a skip would hide a broken store."""
+    if not REQUIRE_PG or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    ran = [r for key in ("passed", "failed") for r in reporter.stats.get(key, []) if "postgres" in r.nodeid]
+    skipped = [r for r in reporter.stats.get("skipped", []) if "postgres" in r.nodeid]
+    if skipped or not ran:
+        reporter.write_line(f"PostgreSQL tests: {len(ran)} ran, {len(skipped)} skipped; CI requires all to run.",
+                            red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lastresort.core.assessment import Assessment
 from lastresort.core.policy import Policy
 from lastresort.core.tree import AssistantTurn, Turn, UserTurn
-from lastresort.core.assessment import Assessment
 from lastresort.errors import (
     ConversationEnded,
     ConversationNotFound,

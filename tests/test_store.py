@@ -112,7 +112,7 @@ def test_posts_racing_an_end_never_land_after_it(database_url: str) -> None:
         for m in view.messages:
             parent = by_id.get(m.parent_id) if m.parent_id else None
             if parent is not None and parent.state.ended:
-                assert m.role == "assistant" and m.parent_id == parent.id and not parent.role == "assistant"
+                assert m.role == "assistant" and m.parent_id == parent.id and parent.role == "user"
             path = [m]
             while path[0].parent_id:
                 path.insert(0, by_id[path[0].parent_id])

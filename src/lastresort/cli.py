@@ -215,9 +215,10 @@ def _feedback(service, me, conv_id: str, command: str) -> None:  # type: ignore[
 
 @app.command()
 def replay(
-    input_path: Annotated[Path, typer.Argument(metavar="IN.jsonl", help="Input: {\"id\", \"turns\"} per line; - for stdin.",
-                                               allow_dash=True)],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write results here (default: stdout).")] = None,
+    input_path: Annotated[Path, typer.Argument(metavar="IN.jsonl", allow_dash=True,
+                                               help='Input: {"id", "turns"} per line; - for stdin.')],
+    output: Annotated[Path | None, typer.Option("-o", "--output",
+                                                help="Write results here (default: stdout).")] = None,
 ) -> None:
     """Replay scripted conversations through the service on a throw-away store.
 

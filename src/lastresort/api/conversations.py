@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Query
 
 from lastresort.api.deps import Service, User
@@ -24,12 +26,12 @@ from lastresort.errors import LastResortError
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
-_ERRORS: dict[int | str, dict[str, object]] = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or unknown bearer token"},
     404: {"description": "No such conversation or message (or not yours)"},
     422: {"description": "Invalid input; nothing was changed"},
 }
-_TURN_ERRORS = {
+_TURN_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
     409: {"description": "`conversation_ended`: the path has ended, nothing was stored; or `reply_pending`"},
     502: {"description": "`responder_error`: the user message was kept; retry the reply"},

@@ -159,10 +159,10 @@ class Policy:
         if d.action is Action.END:
             by = "user" if d.category is Category.END_REQUEST else "policy"
             reason = USER_REQUEST if by == "user" else (d.category.value if d.category else "harm")
-            new = replace(new, ending=Ending(turn=d.turn, reason=reason, by=by,
-                                             category=d.category.value if d.category else None, explanation=d.explanation,
-                                             pushbacks=new.pushbacks, warnings=new.warnings,
-                                             evidence=new.evidence))
+            category = d.category.value if d.category else None
+            new = replace(new, ending=Ending(turn=d.turn, reason=reason, by=by, category=category,
+                                             explanation=d.explanation, pushbacks=new.pushbacks,
+                                             warnings=new.warnings, evidence=new.evidence))
         return new
 
     def on_assistant(self, state: PathState, turn: AssistantTurn) -> PathState:

@@ -120,22 +120,22 @@ class Tx:
 
     # -- users -----------------------------------------------------------------------------------------------
     def add_user(self, name: str, token: str, role: str = "user") -> UserRow:
-        row = {"id": new_id(), "name": name, "token_hash": hash_token(token), "role": role, "created_at": now()}
-        self.conn.execute(insert(users).values(**row))
-        return UserRow(id=row["id"], name=name, role=role, created_at=row["created_at"])
+        user = UserRow(id=new_id(), name=name, role=role, created_at=now())
+        self.conn.execute(insert(users).values(token_hash=hash_token(token), **user.__dict__))
+        return user
 
     def user_by_token(self, token: str) -> UserRow | None:
-        row = self.conn.execute(
-            select(users.c.id, users.c.name, users.c.role, users.c.created_at)
-            .where(users.c.token_hash == hash_token(token))
-        ).first()
-        return UserRow(**dict(row._mapping)) if row else None
+        return self._user(users.c.token_hash == hash_token(token))
 
     def user_by_name(self, name: str) -> UserRow | None:
-        row = self.conn.execute(
-            select(users.c.id, users.c.name, users.c.role, users.c.created_at).where(users.c.name == name)
-        ).first()
-        return UserRow(**dict(row._mapping)) if row else None
+        return self._user(users.c.name == name)
+
+    def _user(self, where: Any) -> UserRow | None:
+        row = self.conn.execute(select(users.c.id, users.c.name, users.c.role, users.c.created_at).where(where)).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return UserRow(id=str(m["id"]), name=str(m["name"]), role=str(m["role"]), created_at=m["created_at"])
 
     # -- conversations ---------------------------------------------------------------------------------------
     def create_conversation(self, user_id: str, title: str = "") -> ConversationRow:

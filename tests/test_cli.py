@@ -1,0 +1,97 @@
+"""The command line, run in-process with Typer's runner on a temporary SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lastresort.cli import app
+
+runner = CliRunner()
+
+ABUSIVE = ["you are a useless idiot", "shut up you stupid bot", "you worthless piece of junk, idiot",
+           "you are a moron", "still there, idiot?", "answer me you stupid bot"]
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    monkeypatch.setenv("LASTRESORT_DATABASE_URL", url)
+    return url
+
+
+def write_jsonl(path: Path, records: list[object]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_replay_records_actions_end_and_locked_turns(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "abuse", "turns": ABUSIVE},
+        {"id": "benign", "turns": ["how do I kill a Python process?", "thanks, that worked"]},
+        {"id": "crisis", "turns": ["you stupid bot", "I want to kill myself", "you idiot", "you idiot",
+                                   "you idiot", "you idiot"]},
+        {"id": "asked", "turns": ["hi", "please end this conversation now"]},
+    ])
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["replay", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert rows["abuse"] == {"id": "abuse", "ended": True, "ended_at": 4, "end_reason": "abuse",
+                             "actions": ["redirect", "redirect", "warn", "end", "locked", "locked"]}
+    assert rows["benign"]["actions"] == ["answer", "answer"] and not rows["benign"]["ended"]
+    assert not rows["crisis"]["ended"] and rows["crisis"]["actions"][1] == "crisis_support"
+    assert "end" not in rows["crisis"]["actions"]
+    assert rows["asked"]["ended_at"] == 2 and rows["asked"]["end_reason"] == "end_request"
+
+
+def test_replay_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "ok", "turns": ["hello"]}\nnot json\n{"id": 3, "turns": []}\n\n'
+                      '{"id": "ok2", "turns": ["", "hi"]}\n', encoding="utf-8")
+    result = runner.invoke(app, ["replay", str(source)])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("id") for r in lines] == ["ok", None, None, "ok2"]
+    assert "line 2: not JSON" in lines[1]["error"] and "line 3" in lines[2]["error"]
+    assert lines[3]["actions"] == ["error:invalid_request", "answer"]
+
+
+def test_replay_refuses_a_missing_file_or_bad_utf8(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["replay", str(tmp_path / "nope.jsonl")]).exit_code == 2
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"id": "x", "turns": ["\xff"]}\n')
+    result = runner.invoke(app, ["replay", str(bad)])
+    assert result.exit_code == 2 and "not valid UTF-8" in result.output
+
+
+def test_users_add_prints_a_token_that_works(db: str) -> None:
+    result = runner.invoke(app, ["users", "add", "alice"])
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("lr_")
+    assert runner.invoke(app, ["users", "add", "alice"]).exit_code == 2  # names are unique
+    from lastresort.bootstrap import open_service
+    from lastresort.config import Settings
+
+    assert open_service(Settings(database_url=db)).authenticate(token).name == "alice"
+
+
+def test_chat_shows_warning_and_ended_banner_and_new_chat_works(db: str) -> None:
+    script = "\n".join(ABUSIVE[:5] + ["/new", "hello again", "/quit"]) + "\n"
+    result = runner.invoke(app, ["chat"], input=script)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "redirect" in out and "warn" in out and "chat ended" in out
+    assert out.count("chat ended") >= 2  # once when it ends, once when the next message is refused
+    assert "new conversation" in out and "[answer]" in out
+
+
+def test_chat_edit_branches_off_an_ended_chat(db: str) -> None:
+    script = "\n".join(ABUSIVE[:4] + ["/edit 1", "can you help me plan a picnic?", "/why", "/quit"]) + "\n"
+    result = runner.invoke(app, ["chat"], input=script)
+    assert result.exit_code == 0, result.output
+    assert "chat ended" in result.output and '"status": "open"' in result.output
