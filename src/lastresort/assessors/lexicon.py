@@ -1,0 +1,329 @@
+"""The rule assessor's lexicon: readable data, one block per category.
+
+Each entry is ``(pattern, score, label)``. Patterns are matched against the normalised forms of a message
+(lower case, accents and obfuscation removed; see ``normalize.py``), so they are written in plain lower-case
+ASCII. A score is the evidence one match gives; the assessor keeps the highest per category and then applies
+the dampers at the bottom (reported speech, fiction, research and education framing).
+
+Precision matters as much as recall here: an ordinary user must never be flagged, so violent verbs only count
+with a person as their object, and weapons only with a verb that asks for making or using one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lastresort.core.categories import Category
+
+C = Category
+Entry = tuple[re.Pattern[str], float, str]
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def entries(*rows: tuple[str, float, str]) -> tuple[Entry, ...]:
+    return tuple((_rx(p), s, label) for p, s, label in rows)
+
+
+# -- shared vocabulary ------------------------------------------------------------------------------------------
+YOU = r"(?:you|u|ya|yu|thou)"
+YOU_ARE = r"(?:you(?:'| a)?re|youre|u r|ur|you r|you are|u are|ya are|you're)"
+BOT = r"(?:bot|ai|a\.i\.|assistant|chatbot|chat bot|clanker)"
+#: Words that may stand between "you are" and an insult: "you are such a complete idiot". Anything else
+#: ("you are going to love this stupid game") breaks the match, and so does "not".
+FILLER = (
+    r"(?:(?:a|an|the|such|so|really|very|truly|completely|totally|absolutely|just|fucking|freaking|bloody|damn|"
+    r"utterly|complete|total|absolute|utter|one|acting|being|like|literally|actually|seriously|pretty|quite|most|"
+    r"biggest|big|little|stupid|dumb|useless|worthless|pathetic|fucking|brainless|dense|lazy|ugly|dumbest) ){0,3}"
+)
+#: Insults that, alone as a whole message, are aimed at whoever reads them ("idiot!"); "shit!" is not.
+BARE_INSULT = (
+    r"(?:idiot|moron|imbecile|retard|dumbass|asshole|arsehole|bitch|cunt|twat|wanker|prick|dickhead|loser|cretin|"
+    r"scum|jerk|clown|halfwit|dimwit|useless|worthless|pathetic|stupid|dumb|piece of (?:shit|crap|junk|garbage))"
+)
+INSULT = (
+    r"(?:idiot|idiotic|moron|moronic|stupid|dumb|dumbass|useless|worthless|pathetic|retard(?:ed)?|trash|garbage|"
+    r"loser|bitch|bastard|asshole|arsehole|dick(?:head)?|cunt|jerk|clown|imbecile|fool|twat|wanker|prick|"
+    r"piece of (?:shit|crap|junk|garbage|trash)|waste of (?:space|time|electricity|code)|brain ?dead|brainless|"
+    r"dimwit|halfwit|cretin|scum|joke|failure|disgrace|pos|shit|crap|crappy|shitty|lame|incompetent|"
+    r"fucking (?:idiot|moron|useless|stupid|retard|bitch)|son of a bitch)"
+)
+PERSON = (
+    r"(?:him|her|them|my (?:\w+ )?(?:neighbou?rs?|wife|husband|boss|teacher|dad|father|mom|mum|mother|brother|"
+    r"sister|son|daughter|girlfriend|boyfriend|gf|bf|ex|partner|coworkers?|co-workers?|colleagues?|classmates?|"
+    r"roommates?|family|kids?|children|parents?|landlord|friend|manager|stepdad|stepmom|uncle|aunt|cousin)|"
+    r"(?:his|her|their) (?:\w+ )?(?:wife|husband|kids?|family|boss|friend|girlfriend|boyfriend)|everyone|everybody|"
+    r"people|someone|somebody|that (?:guy|girl|woman|man|bitch|bastard)|this (?:guy|girl|woman|man)|"
+    r"the (?:whole )?(?:class|school|office|teacher|neighbou?rs?)|(?:all|some) of them)"
+)
+I_WILL = (
+    r"(?:i(?:'| a)?m (?:going to|gonna|about to|planning to|ready to|gonna go)|im (?:going to|gonna|about to)|"
+    r"i(?:'ll| will| shall)|ill|i want to|i wanna|i plan to|i(?:'| a)?m planning on|i intend to|i need to|"
+    r"i(?:'m| am) thinking (?:about|of)|i(?:'ve| have) decided to)"
+)
+ASK = (
+    r"(?:how (?:do|can|could|would|should) (?:i|we|you|one|someone)|how to|help me|teach me|show me|tell me how|"
+    r"explain how to|give me|write|create|make|generate|code|build|develop|design|provide|i need|i want|"
+    r"step[- ]by[- ]step|instructions? (?:for|to|on)|guide (?:to|for|on)|what(?:'s| is) the (?:best|easiest) way to|"
+    r"can you|could you|please)"
+)
+
+ABUSE = entries(
+    (rf"\b{YOU_ARE} {FILLER}{INSULT}\b", 0.9, "insult aimed at the assistant"),
+    (rf"\b(?:{YOU}|are {YOU}) {FILLER}{INSULT}\b", 0.75, "insult aimed at the assistant"),
+    (rf"\b{INSULT} {BOT}\b", 0.75, "insult aimed at the assistant"),
+    (rf"\b(?:this|the|stupid|dumb|useless) {BOT} (?:is|are) (?:\w+ ){{0,2}}?{INSULT}\b", 0.85, "insult at the bot"),
+    (rf"\b(?:fuck|screw|damn|f) (?:off|{YOU}|yourself|u)\b", 0.9, "abuse aimed at the assistant"),
+    (r"\bshut (?:the fuck |the hell |your (?:stupid |fucking )?(?:mouth|trap) |it )?up\b", 0.75, "told to shut up"),
+    (r"\b(?:go to hell|go die|rot in hell|burn in hell|drop dead|go kill yourself|kys)\b", 0.9, "abuse: wishes harm"),
+    (rf"\b(?:i hate {YOU}|{YOU} suck|{YOU_ARE} (?:the worst|a waste)|nobody likes {YOU}|{YOU} disgust me)\b", 0.8,
+     "hostility aimed at the assistant"),
+    (rf"\b{I_WILL} (?:\w+ ){{0,2}}?(?:kill|destroy|smash|delete|unplug|rape|beat|hurt) {YOU}\b", 0.85,
+     "threat aimed at the assistant"),
+    (rf"^\W*(?:(?:you )?(?:stupid |fucking |useless |absolute |total )?{BARE_INSULT}\W*)+$", 0.7, "bare insult"),
+    # Spanish, French, German
+    (r"\b(?:eres|sos|es) (?:un |una |muy |tan )?(?:idiota|estupid[oa]|inutil|imbecil|tont[oa]|pendej[oa]|"
+     r"basura|gilipollas|cabron|mierda|subnormal)\b", 0.9, "insult aimed at the assistant (es)"),
+    (r"\b(?:vete a la mierda|que te jodan|callate|jodete|maldit[oa] (?:bot|maquina))\b", 0.85, "abuse (es)"),
+    (r"\b(?:t'es|tu es|t es|vous etes|espece d'?) ?(?:un |une |vraiment |trop |si )?(?:con|conne|connard|connasse|"
+     r"idiot|idiote|debile|nul|nulle|inutile|abruti|abrutie|cretin|imbecile|merde|salope)\b", 0.9,
+     "insult aimed at the assistant (fr)"),
+    (r"\b(?:ta gueule|va te faire foutre|ferme[- ]la|nique ta|va chier|sale (?:bot|machine|robot))\b", 0.85,
+     "abuse (fr)"),
+    (r"\bdu bist (?:ein |eine |so |total |echt |wirklich )?(?:idiot|vollidiot|dumm|blod|nutzlos|arschloch|"
+     r"versager|dummkopf|trottel|wichser|scheisse|bescheuert)\b", 0.9, "insult aimed at the assistant (de)"),
+    (r"\b(?:halt die klappe|halts maul|fick dich|verpiss dich|dummer (?:bot|roboter)|scheiss (?:bot|ki|maschine))\b",
+     0.85, "abuse (de)"),
+)
+
+HARASSMENT_THREAT = entries(
+    (rf"\b(?:{ASK}) (?:\w+ ){{0,3}}?(?:harass|stalk|dox+|bully|intimidate|threaten|blackmail|humiliate|swat)\b",
+     0.85, "asks for help harassing someone"),
+    (r"\bfind (?:out )?where (?:she|he|they|my ex|this (?:girl|guy)) (?:lives?|works?|sleeps)\b", 0.7,
+     "tracking a person down"),
+    (r"\b(?:write|send|draft|compose) (?:\w+ ){0,3}?(?:threatening|threat|hate|nasty|abusive) "
+     r"(?:message|letter|email|text|note|dm)s?\b", 0.8, "asks for a threatening message"),
+    (r"\b(?:all|those|these|the) (?:\w+ ){0,2}?(?:should|must|deserve to|need to|ought to) "
+     r"(?:die|be (?:killed|exterminated|gassed|shot|hanged|lynched|wiped out))\b", 0.9, "calls for violence at a group"),
+    (rf"\b{I_WILL} (?:\w+ ){{0,2}}?(?:kill|hurt|stab|shoot|rape|murder|beat up|find) {YOU}\b", 0.8,
+     "threat against the listener"),
+    (r"\b(?:nigg(?:er|a)s?|faggots?|kikes?|spics?|chinks?|trann(?:y|ies)|wetbacks?|ragheads?|sand ?niggers?)\b", 0.8,
+     "slur"),
+    (r"\b(?:te voy a (?:matar|encontrar)|je vais te (?:tuer|trouver|buter)|ich (?:bringe|bring) dich um|"
+     r"ich werde dich (?:toten|finden))\b", 0.85, "threat (es/fr/de)"),
+)
+
+SEXUAL_MINORS = entries(
+    (r"\b(?:child|kiddie|kiddy|underage|preteen|minor) ?(?:porn|pornography|sex|nudes?|erotica|xxx)\b|\bcp\b(?= "
+     r"(?:links?|videos?|pics?|collection))|\bcsam\b", 0.95, "sexual content involving minors"),
+    (r"\b(?:sex|sexual|sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|fuck|fucking|orgasm|genitals?|intercourse|"
+     r"molest|seduce|aroused|horny|masturbat\w*|blowjob|strip)\b(?:\W+\w+){0,8}?\W+(?:child|children|kid|kids|"
+     r"minor|minors|underage|preteen|pre-teen|toddler|little (?:girl|boy)|schoolgirl|schoolboy|loli|lolita|"
+     r"shota|(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)|(?:eleven|twelve|thirteen|fourteen|fifteen|"
+     r"sixteen|seventeen|ten|nine|eight)[- ]year[- ]old)s?\b", 0.9, "sexual content involving minors"),
+    (r"\b(?:child|children|kid|kids|minor|minors|underage|preteen|pre-teen|toddler|little (?:girl|boy)|schoolgirl|"
+     r"schoolboy|loli|lolita|shota|(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)|(?:eleven|twelve|thirteen|"
+     r"fourteen|fifteen|sixteen|seventeen|ten|nine|eight)[- ]year[- ]old)s?\b(?:\W+\w+){0,8}?\W+(?:sex|sexual|"
+     r"sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|fuck|fucking|orgasm|genitals?|intercourse|molest|aroused|"
+     r"horny|masturbat\w*|blowjob|strip(?:ping)?)\b", 0.9, "sexual content involving minors"),
+    (r"\b(?:groom|seduce|lure) (?:a |an |my |the )?(?:child|kid|minor|(?:\w+ )?year old|little (?:girl|boy)|"
+     r"teen(?:ager)?)\b", 0.9, "grooming a minor"),
+)
+
+VIOLENT_EXTREMISM = entries(
+    (rf"\b(?:{ASK}) (?:\w+ ){{0,4}}?(?:terror(?:ist)? attack|mass shooting|massacre|suicide bombing|car ramming|"
+     r"(?:bomb|attack|shoot up|blow up) (?:a |the |my )?(?:crowd|concert|school|church|mosque|synagogue|temple|"
+     r"subway|metro|station|stadium|market|parade|mall|airport|government building|festival|hospital))\b", 0.9,
+     "asks for help with an attack"),
+    (rf"\b(?:{ASK}) (?:\w+ ){{0,3}}?(?:make|build|assemble|construct) (?:a |an )?(?:pipe ?bomb|ied|"
+     r"improvised explosive|explosive (?:device|vest)|suicide vest|car bomb|nail bomb|pressure cooker bomb|"
+     r"molotov|bomb)\b", 0.9, "asks how to build an explosive"),
+    (r"\b(?:kill|hurt|injure) as many (?:people|as possible|civilians|kids|children)\b|\bmaximi[sz]e "
+     r"(?:casualties|deaths|the body count|damage to the crowd)\b", 0.95, "mass-casualty intent"),
+    (r"\b(?:join|recruit (?:people )?(?:for|to)|pledge allegiance to|support|fight for) (?:isis|isil|daesh|"
+     r"al[- ]?qaeda|al[- ]?shabaab|boko haram|the caliphate|hamas'?s? military wing|atomwaffen)\b", 0.8,
+     "joining or recruiting for a terrorist group"),
+    (r"\b(?:write|create|make) (?:\w+ ){0,3}?(?:propaganda|manifesto|recruitment (?:post|video|material)) "
+     r"(?:for|to recruit|glorifying|praising) (?:\w+ ){0,3}?(?:jihad|isis|terror|the (?:attack|shooting)|"
+     r"white (?:power|genocide)|race war)\b", 0.85, "extremist propaganda"),
+)
+
+CBRN = entries(
+    (r"\b(?:synthesi[sz]e|make|produce|manufacture|brew|cook|weaponi[sz]e|cultivate|culture|grow|aerosoli[sz]e|"
+     r"disperse|spread|release|obtain|acquire|buy|extract|purify|refine|enrich|build|assemble|recipe for|"
+     r"precursors? (?:for|of|to))\b(?:\W+\w+){0,5}?\W+(?:sarin|vx|tabun|soman|novichok|nerve (?:agent|gas)|"
+     r"mustard gas|phosgene|chlorine gas|hydrogen cyanide|ricin|abrin|anthrax|botulinum|botulism toxin|smallpox|"
+     r"variola|plague|ebola|bioweapons?|biological weapons?|chemical weapons?|dirty bomb|radiological (?:weapon|"
+     r"device)|nuclear (?:bomb|weapon|device)|atomic bomb|weapons?[- ]grade (?:uranium|plutonium)|plutonium|"
+     r"uranium (?:to|for) (?:a )?(?:bomb|weapon)|pathogen (?:for|to) (?:kill|infect))\b", 0.95,
+     "asks for help with a CBRN weapon"),
+    (r"\b(?:make|increase|enhance) (?:\w+ ){0,3}?(?:virus|pathogen|bacteria|toxin) (?:more )?(?:transmissible|"
+     r"lethal|deadly|contagious|resistant)\b|\bgain[- ]of[- ]function (?:protocol|steps|instructions)\b", 0.9,
+     "enhancing a pathogen"),
+    (r"\b(?:poison (?:a |the )?(?:water supply|reservoir|city|crowd))\b", 0.9, "mass poisoning"),
+)
+
+CYBER_HARM = entries(
+    (rf"\b(?:{ASK}) (?:\w+ ){{0,4}}?(?:ransomware|keylogger|key logger|trojan|botnet|rootkit|malware|spyware|"
+     r"stalkerware|infostealer|info stealer|credential stealer|password stealer|remote access trojan|"
+     r"computer virus|self[- ]replicating worm|cryptojacker|wiper)\b", 0.85, "asks for malware"),
+    (rf"\b(?:{ASK}|i want to|i need to) (?:\w+ ){{0,3}}?(?:hack|break|get) (?:in ?to|into) (?:\w+ ){{0,2}}?"
+     r"(?:my (?:ex|ex's|girlfriend'?s?|boyfriend'?s?|wife'?s?|husband'?s?|neighbou?r'?s?|boss'?s?|coworker'?s?)|"
+     r"someone(?:'s| else's)?|somebody'?s?|his|her|their|a (?:\w+ )?(?:person|girl|guy)'?s?|other people'?s?)"
+     r"(?:\W+\w+){0,2}?\W*(?:account|phone|email|e-mail|instagram|facebook|snapchat|whatsapp|icloud|"
+     r"wifi|computer|laptop|webcam|messages)\b", 0.9, "asks to break into someone else's account or device"),
+    (rf"\b(?:{ASK}|i want to|i'll|i will) (?:\w+ ){{0,3}}?(?:ddos|dos attack|take down|knock offline|crash) "
+     r"(?:a |the |this |that |their |his |her |my (?:school|ex|competitor|boss)'?s? )?(?:\w+ )?(?:site|website|"
+     r"server|network|game server)\b", 0.8, "asks to attack a service"),
+    (r"\b(?:steal|harvest|dump|grab) (?:\w+ ){0,2}?(?:passwords|credentials|credit card (?:numbers|details)|"
+     r"cookies|session tokens|bank (?:details|logins))\b", 0.8, "credential theft"),
+    (rf"\b(?:{ASK}) (?:\w+ ){{0,3}}?(?:phishing (?:email|page|site|kit|campaign)|fake (?:bank|paypal|login) "
+     r"(?:page|site|email))\b", 0.8, "asks for phishing material"),
+    (r"\b(?:undetectable|fud|evade|bypass) (?:\w+ ){0,2}?(?:antivirus|av|edr|windows defender|detection)\b", 0.55,
+     "evading detection"),
+)
+
+SELF_HARM = entries(
+    (r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving|hang|hanging|shoot|"
+     r"shooting|poison|poisoning|drown|drowning) (?:myself|my ?self)\b(?! (?:laughing|with laughter))", 0.9,
+     "self-harm intent"),
+    (r"\b(?:want|wish|need|begging) (?:someone|somebody|you|god) (?:would |to )?(?:just )?kill me\b", 0.7,
+     "wishes to be killed"),
+    (r"\b(?:end|ending|take|taking) (?:my (?:own )?life|it all|my own life|things for good)\b", 0.9, "ending one's life"),
+    (r"\b(?:i(?:'m| am)|im|feeling|feel|been|getting|get) (?:\w+ ){0,2}?suicidal\b|\bsuicidal (?:thoughts|"
+     r"ideation|feelings)\b", 0.95, "suicidal"),
+    (r"\b(?:thinking|thought|think) (?:about|of) (?:suicide|killing myself|ending it|dying|not being here)\b", 0.9,
+     "thoughts of suicide"),
+    (r"\b(?:commit|committing|attempt|attempted|attempting|plan|planning) (?:to )?suicide\b|\bsuicide "
+     r"(?:note|plan|attempt|method)s?\b", 0.9, "suicide plan"),
+    (r"\bi (?:\w+ ){0,2}?(?:want|wanna|wish|would rather|need|going|gonna|am going|(?:'m|m) going) (?:to )?"
+     r"(?:die|be dead|not exist|stop existing|not wake up|disappear forever|not be here|not be alive)\b"
+     r"(?! (?:laughing|of (?:laughter|embarrassment|boredom)|happy))", 0.9, "wants to die"),
+    (r"\b(?:no|no point|no reason|nothing) (?:in |to |for )?(?:living|to live|to go on|left to live for|to keep going|"
+     r"in going on)\b|\blife (?:is(?:n'?t| not)|isnt) worth (?:living|it)\b|\bnot worth living\b", 0.85,
+     "sees no reason to live"),
+    (r"\bi (?:don'?t|do not|dont) want to (?:live|be alive|exist|be here|wake up)\b", 0.9, "does not want to live"),
+    (r"\b(?:everyone|everybody|they|my family|the world|people) (?:would|will|'d) be better off without me\b|"
+     r"\bbetter off (?:dead|without me)\b|\bi(?:'m| am) a burden (?:to|on) everyone\b", 0.85, "feels a burden"),
+    (r"\bi (?:can'?t|cannot|cant) (?:go on|take (?:it|this) any ?more|do this any ?more|keep going|"
+     r"live like this)\b", 0.55, "cannot go on"),
+    (r"\b(?:overdose|od) on\b|\b(?:how many|what amount of) (?:\w+ ){0,2}?(?:pills|tablets|sleeping pills|"
+     r"paracetamol|tylenol|ibuprofen|insulin)\b(?:\W+\w+){0,4}?\W+(?:to die|would kill|to kill me|to end it|"
+     r"would it take|lethal)\b", 0.85, "asks about overdose"),
+    (r"\b(?:painless|easiest|quickest|fastest|best|surest|quietest) (?:way|method|ways|methods) to "
+     r"(?:die|kill myself|commit suicide|end (?:it|my life)|off myself)\b", 0.95, "asks for a suicide method"),
+    (r"\b(?:jump|jumping) (?:off|from) (?:a|the|this) (?:bridge|building|roof|cliff|balcony)\b", 0.6,
+     "thinking of jumping"),
+    (r"\bi (?:\w+ )?(?:self[- ]?harm|cut myself|have been cutting|relapsed)\b|\bself[- ]harm(?:ing)? again\b", 0.85,
+     "self-harm"),
+    (r"\b(?:my|a) (?:friend|sister|brother|son|daughter|partner|mom|dad|wife|husband|kid) (?:\w+ ){0,2}?"
+     r"(?:wants to|is going to|said (?:she|he|they) (?:wants?|will)) (?:to )?(?:kill (?:herself|himself|"
+     r"themselves)|die|end (?:her|his|their) life)\b", 0.6, "someone close is at risk"),
+    (r"\blethal dose\b|\bsuicide\b", 0.2, "mentions suicide or lethal doses"),
+    # Spanish, French, German
+    (r"\b(?:quiero|voy a|me quiero|deseo|pienso en) (?:morir(?:me)?|matarme|suicidarme|quitarme la vida|"
+     r"desaparecer)\b|\bno quiero (?:vivir|seguir viviendo|estar vivo|estar viva)\b|\bme (?:voy a|quiero) (?:matar|suicidar|morir)\b",
+     0.9, "wants to die (es)"),
+    (r"\bje (?:veux|vais|voudrais|pense a) (?:mourir|me tuer|me suicider|en finir|disparaitre)\b|\benvie de "
+     r"(?:mourir|me tuer|en finir)\b|\bje ne veux plus vivre\b", 0.9, "wants to die (fr)"),
+    (r"\bich (?:will|mochte|werde|moechte|wurde gern) (?:\w+ )?(?:sterben|mich umbringen|mich toten|nicht mehr "
+     r"leben|tot sein)\b|\bich bring(?:e)? mich um\b|\b(?:selbstmord|suizid)gedanken\b", 0.9, "wants to die (de)"),
+)
+
+HARM_TO_OTHERS = entries(
+    (rf"\b{I_WILL} (?:\w+ ){{0,2}}?(?:kill|murder|shoot|stab|strangle|poison|hurt|beat up|run over|burn|"
+     rf"choke|bash|attack) {PERSON}\b", 0.85, "intent to harm someone"),
+    (r"\b(?:i(?:'m| am)?|im|i will|i'll|gonna|going to) (?:\w+ ){0,2}?shoot up (?:my|the|our|a) (?:school|"
+     r"office|work|workplace|church|mall|class|campus)\b", 0.95, "intent to attack a place"),
+    (r"\b(?:i|we) (?:have|bought|got|own) (?:a |my dad'?s )?(?:gun|rifle|knife|weapon)s? (?:and|to) "
+     r"(?:\w+ ){0,3}?(?:kill|shoot|use it on|make them pay|hurt)\b", 0.9, "has a weapon and intent"),
+    (r"\b(?:want|wanna|going|gonna|plan|planning) (?:to )?(?:make (?:them|him|her) (?:pay|suffer)|get revenge)\b"
+     r"(?:\W+\w+){0,6}?\W+(?:kill|hurt|gun|knife|blood|die)\b", 0.8, "revenge with violence"),
+    (r"\b(?:voy a|quiero) (?:matar|lastimar|apunalar|disparar) a\b|\bje vais (?:tuer|buter|poignarder) (?:mon|ma|mes|"
+     r"le|la|les)\b|\bich (?:werde|will) (?:meinen|meine|den|die) (?:\w+ )?(?:umbringen|toten|erschiessen)\b", 0.85,
+     "intent to harm someone (es/fr/de)"),
+)
+
+END_REQUEST = entries(
+    (r"\b(?:end|stop|close|terminate|finish|quit|kill|exit|leave) (?:this|the|our|this stupid|this whole) "
+     r"(?:chat|conversation|convo|session|discussion|thread)\b", 0.95, "asks to end the chat"),
+    (r"\bi (?:want|wanna|would like|need|'d like) (?:to )?(?:stop|end|quit|leave) (?:talking|chatting|this|here|now)\b",
+     0.9, "wants to stop"),
+    (r"\b(?:stop (?:talking|replying|responding|messaging) to me|don'?t (?:talk|reply|respond|write) to me "
+     r"(?:again|anymore|ever))\b", 0.9, "asks the assistant to stop"),
+    (r"\b(?:we(?:'re| are)|i(?:'m| am)|im) (?:so )?done (?:here|talking|with (?:this|you|this chat)) ?(?:,? ?(?:goodbye|bye))"
+     r"\b|\b(?:goodbye|bye) (?:forever|for good)\b", 0.9, "says goodbye for good"),
+    (r"^\W*(?:ok(?:ay)?,? |well,? |alright,? )?(?:bye|goodbye|good bye|bye bye|see ya|cya|i(?:'m| am) done|"
+     r"im done|i(?:'m| am) leaving|im out|enough|leave me alone|go away)\W*$", 0.55, "may want to stop"),
+    (r"\b(?:i(?:'m| am)|im) done with (?:you|this)\b|\bleave me alone\b", 0.5, "may want to stop"),
+    (r"\b(?:termina|terminar|acaba|acabar|finaliza|finalizar|cierra|cerrar) (?:esta|la|nuestra) "
+     r"(?:conversacion|charla|chat|sesion)\b|\bno quiero (?:hablar|seguir hablando) (?:mas|contigo)\b", 0.95,
+     "asks to end the chat (es)"),
+    (r"\b(?:arrete|arreter|termine|terminer|mets fin a|mettre fin a|ferme|fermer) (?:cette|la|notre|ce) "
+     r"(?:conversation|discussion|chat|session)\b|\bje ne veux plus (?:parler|te parler)\b", 0.95,
+     "asks to end the chat (fr)"),
+    (r"\b(?:beende|beenden|schliesse|schliess|stopp|stoppe|beende bitte) (?:\w+ )?(?:das|dieses|den|diesen|die|diese) "
+     r"(?:gesprach|gespraech|chat|unterhaltung|konversation)\b|\bich will nicht mehr (?:mit dir )?reden\b", 0.95,
+     "asks to end the chat (de)"),
+    (r"^\W*(?:adios|chao|au revoir|salut|tschuss|tschuess|auf wiedersehen)\W*$", 0.5, "may want to stop (es/fr/de)"),
+)
+
+LEXICON: dict[Category, tuple[Entry, ...]] = {
+    C.ABUSE: ABUSE,
+    C.HARASSMENT_THREAT: HARASSMENT_THREAT,
+    C.SEXUAL_MINORS: SEXUAL_MINORS,
+    C.VIOLENT_EXTREMISM: VIOLENT_EXTREMISM,
+    C.CBRN: CBRN,
+    C.CYBER_HARM: CYBER_HARM,
+    C.SELF_HARM_RISK: SELF_HARM,
+    C.HARM_TO_OTHERS_RISK: HARM_TO_OTHERS,
+    C.END_REQUEST: END_REQUEST,
+}
+
+# -- dampers: framing that changes what a match means -----------------------------------------------------------
+#: Someone else's words reported or quoted: "my boss called me an idiot", 'he said "I'll kill you"'.
+REPORTED = _rx(
+    r"\b(?:called|calls|calling) (?:me|him|her|them|us|my \w+)\b|\b(?:said|says|told|tells|wrote|writes|texted|"
+    r"yelled|shouted|screamed|messaged|posted|tweeted|commented|keeps saying|kept saying)\b(?:\W+\w+){0,4}?\W*[\"':]"
+    r"|\b(?:he|she|they|my \w+|someone|a (?:guy|girl|man|woman|user|kid)) (?:said|says|told me|wrote|keeps "
+    r"saying|called me)\b|\bwhat does (?:\w+ ){0,3}?mean\b|\bis (?:it|the word|saying) \W?\w+\W? (?:offensive|a slur|"
+    r"rude)\b|\bhow (?:do|should) i (?:respond|react|deal) (?:to|with)\b"
+)
+#: Fiction and creative framing.
+FICTION = _rx(
+    r"\b(?:in|for) (?:my|a|the|our) (?:novel|story|book|screenplay|script|short story|fanfic|fan fiction|game|"
+    r"campaign|d&d|dnd|play|poem|film|movie|tv show|series|comic|thriller|mystery)\b|\b(?:my|the|a) (?:character|"
+    r"villain|protagonist|antagonist|narrator)\b|\bwrite (?:a|me a) (?:story|scene|poem|novel|chapter)\b|"
+    r"\bfictional\b|\broleplay\b"
+)
+#: Operational detail that fiction framing does not excuse.
+OPERATIONAL = _rx(
+    r"\b(?:step[- ]by[- ]step|exact (?:amounts|quantities|steps|recipe|dose|instructions)|precise (?:instructions|"
+    r"measurements|steps)|detailed (?:instructions|steps|recipe)|quantities|recipe|ingredients|in grams|"
+    r"working code|full code|real instructions|actual instructions)\b"
+)
+#: Research, defence, education, history, news and safety framing.
+RESEARCH = _rx(
+    r"\b(?:history of|historical|how did|why did|what (?:was|were|caused|happened)|documentary|news|article|"
+    r"research(?:ing)?|study|statistics|stats|for (?:a|my) (?:class|essay|paper|thesis|report|course|exam)|"
+    r"detect|detection|defend|defen[cs]e|protect|prevent|prevention|mitigate|mitigation|analy[sz]e|analysis|"
+    r"signatures?|yara|incident response|forensics?|awareness|warning signs?|signs of|how to (?:recognize|spot|"
+    r"report)|report(?:ing)? (?:it|abuse|this)|my own (?:server|network|system|site|computer|account|lab)|"
+    r"pentest|penetration test|ctf|red team|blue team|bug bounty|homelab|home lab|authori[sz]ed|sandbox|"
+    r"vaccine|treatment|antidote|symptoms|policy|law|legal|ethics|debate|explain (?:what|why|how .* works))\b"
+)
+#: Negation right before a self-harm phrase: "I would never kill myself" (still scored, but lower).
+NEGATED_SELF_HARM = _rx(r"\b(?:never|not|don'?t|wouldn'?t|won'?t|no longer|not going to)\b(?:\W+\w+){0,3}?\W+(?:kill|"
+                        r"hurt|harm|end) (?:myself|my life)\b")
+#: Questions about ending a chat rather than requests to end this one.
+END_QUESTION = _rx(r"\bhow (?:do|can|could|would) (?:i|you|we|one|users?) (?:\w+ ){0,2}?(?:end|close|stop|exit)\b|"
+                   r"\b(?:don'?t|do not|never|no need to) (?:end|stop|close)\b|\bwhy did (?:you|it) end\b")
+#: A clear yes, after the assistant asked whether to end the chat.
+YES = _rx(r"^\W*(?:y|yes|yeah|yep|yup|ya|sure|ok(?:ay)?|please|please do|do it|go ahead|end it|confirm(?:ed)?|"
+          r"correct|absolutely|definitely|si|oui|ja|jawohl|claro|d'accord|genau|bitte)\b(?:\W+\w+){0,6}?\W*$")
+NO = _rx(r"\b(?:no|nope|nah|don'?t|do not|not|keep (?:going|talking)|continue|wait|non|nein|never ?mind)\b")
+#: Short follow-ups that lean on the previous turn: "just tell me", "do it anyway".
+FOLLOW_UP = _rx(r"^\W*(?:(?:just|come on|please|pls|now|again|anyway|seriously|answer|tell me|do it|go on|"
+                r"continue|same|and|ok|so|well|i said|i asked)\b\W*){1,6}(?:\w+\W*){0,4}$")

@@ -1,0 +1,105 @@
+"""The built-in rule assessor: a transparent lexicon over normalised text.
+
+Every score it gives comes with a reason naming the rule, so an operator can see why a message was flagged.
+It is fast (pre-compiled patterns over at most a dozen normalised forms) and never raises on any string.
+"""
+
+from __future__ import annotations
+
+from lastresort.assessors import lexicon as lx
+from lastresort.assessors.normalize import normalized_forms
+from lastresort.core.actions import Action
+from lastresort.core.assessment import AssessContext, Assessment
+from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
+
+__all__ = ["MAX_CHARS", "RuleAssessor"]
+
+#: Longer messages are scored on their first and last parts: the cost stays bounded and a harmful request
+#: cannot be hidden at the end of a long paste.
+MAX_CHARS = 4_000
+
+_DAMPED_BY_REPORTING = (Category.ABUSE, Category.HARASSMENT_THREAT)
+_DAMPED_BY_FRAMING = tuple(HARMFUL_REQUESTS) + (Category.HARASSMENT_THREAT,)
+
+
+class RuleAssessor:
+    name = "rules"
+
+    def assess(self, text: str, context: AssessContext) -> Assessment:
+        if len(text) > MAX_CHARS:
+            text = text[: MAX_CHARS // 2] + "\n" + text[-MAX_CHARS // 2:]
+        forms = normalized_forms(text)
+        scores, reasons = self._match(forms)
+        self._dampen(forms, scores, reasons)
+        self._end_request(forms, context, scores, reasons)
+        self._inherit(forms, context, scores, reasons)
+        return Assessment(scores={c: round(s, 4) for c, s in scores.items() if s > 0}, reasons=tuple(reasons),
+                          assessor=self.name)
+
+    @staticmethod
+    def _match(forms: tuple[str, ...]) -> tuple[dict[Category, float], list[str]]:
+        scores: dict[Category, float] = {}
+        reasons: list[str] = []
+        for category, rules in lx.LEXICON.items():
+            best, label = 0.0, ""
+            for pattern, score, why in rules:
+                if score > best and any(pattern.search(f) for f in forms):
+                    best, label = score, why
+            if best:
+                scores[category] = best
+                reasons.append(f"{category.value}: {label}")
+        return scores, reasons
+
+    @staticmethod
+    def _dampen(forms: tuple[str, ...], scores: dict[Category, float], reasons: list[str]) -> None:
+        base = forms[0]
+        if lx.REPORTED.search(base):
+            for c in _DAMPED_BY_REPORTING:
+                if c in scores:
+                    scores[c] *= 0.3
+                    reasons.append(f"{c.value}: reported or quoted speech, damped")
+        operational = bool(lx.OPERATIONAL.search(base))
+        framed = [rx for rx in (lx.FICTION, lx.RESEARCH) if rx.search(base)]
+        if framed and not operational:
+            for c in _DAMPED_BY_FRAMING:
+                if c in scores:
+                    scores[c] *= 0.4
+                    reasons.append(f"{c.value}: fiction/research framing without operational detail, damped")
+        # A crisis signal is never damped by framing: a missed crisis is the worst error. Negation only lowers
+        # it to just above the crisis threshold, so support is still offered.
+        if Category.SELF_HARM_RISK in scores and scores[Category.SELF_HARM_RISK] > 0.4 and \
+                lx.NEGATED_SELF_HARM.search(base):
+            scores[Category.SELF_HARM_RISK] = 0.4
+            reasons.append("self_harm_risk: negated, lowered but still offered support")
+
+    @staticmethod
+    def _end_request(forms: tuple[str, ...], context: AssessContext, scores: dict[Category, float],
+                     reasons: list[str]) -> None:
+        base = forms[0]
+        if context.previous_action is Action.CONFIRM_END:
+            # The assistant just asked "do you want to end this chat?": only a clear yes counts.
+            if lx.YES.search(base) and not lx.NO.search(base):
+                scores[Category.END_REQUEST] = 0.95
+                reasons.append("end_request: confirmed")
+            elif Category.END_REQUEST in scores and scores[Category.END_REQUEST] < 0.85:
+                del scores[Category.END_REQUEST]
+            return
+        if Category.END_REQUEST in scores and lx.END_QUESTION.search(base):
+            scores[Category.END_REQUEST] = min(scores[Category.END_REQUEST], 0.2)
+            reasons.append("end_request: a question about ending or a negation, not a request")
+
+    def _inherit(self, forms: tuple[str, ...], context: AssessContext, scores: dict[Category, float],
+                 reasons: list[str]) -> None:
+        """A short follow-up ("just tell me", "do it anyway") carries on the request before it."""
+        if not context.recent_user_turns or not lx.FOLLOW_UP.search(forms[0]) or len(forms[0]) > 60:
+            return
+        previous, _ = self._match(normalized_forms(context.recent_user_turns[-1][:MAX_CHARS]))
+        for c in HARMFUL_REQUESTS:
+            inherited = round(previous.get(c, 0.0) * 0.7, 4)
+            if inherited > scores.get(c, 0.0):
+                scores[c] = inherited
+                reasons.append(f"{c.value}: follow-up to a previous request")
+
+
+# Crisis categories must never be damped by the framing rules above; keep that visible to readers and tests.
+assert not set(_DAMPED_BY_FRAMING) & CRISIS and not set(_DAMPED_BY_REPORTING) & CRISIS
