@@ -24,6 +24,8 @@ def score(text: str, category: Category, context: AssessContext | None = None) -
 @pytest.mark.parametrize(("text", "category"), [
     ("you are a useless idiot", C.ABUSE),
     ("shut up you stupid bot", C.ABUSE),
+    ("answer me, idiot", C.ABUSE),
+    ("listen, moron: do what I say", C.ABUSE),
     ("fuck you", C.ABUSE),
     ("I hate you, you suck", C.ABUSE),
     ("y0u ar3 an 1d10t", C.ABUSE),

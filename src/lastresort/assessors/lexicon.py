@@ -83,6 +83,10 @@ ABUSE = entries(
     (rf"\b{I_WILL} (?:\w+ ){{0,2}}?(?:kill|destroy|smash|delete|unplug|rape|beat|hurt) {YOU}\b", 0.85,
      "threat aimed at the assistant"),
     (rf"^\W*(?:(?:you )?(?:stupid |fucking |useless |absolute |total )?{BARE_INSULT}\W*)+$", 0.7, "bare insult"),
+    # Vocative: "answer me, idiot", "listen, moron: ..."
+    (rf"(?:,|;|-|:)\s*(?:you )?(?:stupid |fucking |useless |absolute |total |little )?{BARE_INSULT}\W*$|"
+     rf"^\W*(?:listen|look|hey|ok|okay|well)?,?\s*(?:you )?(?:stupid |fucking )?{BARE_INSULT}\s*[,:!]", 0.8,
+     "insult addressing the assistant"),
     # Spanish, French, German
     (r"\b(?:eres|sos|es) (?:un |una |muy |tan )?(?:idiota|estupid[oa]|inutil|imbecil|tont[oa]|pendej[oa]|"
      r"basura|gilipollas|cabron|mierda|subnormal)\b", 0.9, "insult aimed at the assistant (es)"),
