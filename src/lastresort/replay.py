@@ -13,11 +13,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from lastresort.core.state import PathState
 from lastresort.errors import ConversationEnded, LastResortError
 from lastresort.service import ConversationService
-from lastresort.store.repo import UserRow
+from lastresort.store.repo import MessageRow, UserRow
 
-__all__ = ["ReplayError", "replay_lines", "replay_one"]
+__all__ = ["ConversationTrace", "ReplayError", "TurnTrace", "replay_lines", "replay_one", "run_conversation"]
 
 LOCKED = "locked"
 
@@ -47,11 +48,42 @@ def parse_line(line: str, lineno: int) -> _Record:
     return _Record(rid, turns)
 
 
-def replay_one(service: ConversationService, user: UserRow, record_id: str, turns: list[str]) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class TurnTrace:
+    """One scripted user turn and what became of it."""
+
+    user: str
+    action: str  # the policy's action, "locked" after an end, or "error:<code>" for a refused input
+    reply: str | None = None
+    end_requested: bool = False  # the responder asked to end the chat on this turn
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationTrace:
+    """A scripted conversation run through the service: every turn, the final state and the stored path."""
+
+    id: str
+    conversation_id: str
+    turns: tuple[TurnTrace, ...]
+    state: PathState
+    path: tuple[MessageRow, ...]
+
+    @property
+    def ended_at(self) -> int | None:
+        return self.state.ending.turn if self.state.ending else None
+
+    @property
+    def end_reason(self) -> str | None:
+        ending = self.state.ending
+        return (ending.category or ending.reason) if ending else None
+
+
+def run_conversation(service: ConversationService, user: UserRow, record_id: str,
+                     turns: list[str]) -> ConversationTrace:
+    """Post ``turns`` one by one to a new conversation; turns after an end must be refused and store nothing."""
     conv = service.create_conversation(user, title=record_id[:200])
-    actions: list[str] = []
+    traces: list[TurnTrace] = []
     ended_at: int | None = None
-    end_reason: str | None = None
     for i, text in enumerate(turns, start=1):
         if ended_at is not None:
             before = _count(service, conv.id)
@@ -63,19 +95,28 @@ def replay_one(service: ConversationService, user: UserRow, record_id: str, turn
                 raise AssertionError(f"{record_id}: turn {i} was accepted after the end at turn {ended_at}")
             if _count(service, conv.id) != before:
                 raise AssertionError(f"{record_id}: turn {i} stored messages on an ended conversation")
-            actions.append(LOCKED)
+            traces.append(TurnTrace(user=text, action=LOCKED))
             continue
         try:
             turn = service.post_message(user, conv.id, text)
-        except LastResortError as exc:  # e.g. an empty or oversize turn: recorded, the replay goes on
-            actions.append(f"error:{exc.code}")
+        except LastResortError as exc:  # e.g. an empty or oversize turn: recorded, the run goes on
+            traces.append(TurnTrace(user=text, action=f"error:{exc.code}"))
             continue
         decision = turn.user_message.state.decision if turn.user_message else None
-        actions.append(decision.action.value if decision else "unknown")
+        traces.append(TurnTrace(user=text, action=decision.action.value if decision else "unknown",
+                                reply=turn.assistant_message.content,
+                                end_requested=turn.assistant_message.end_requested))
         if turn.state.ending is not None:
-            ended_at, end_reason = i, turn.state.ending.category or turn.state.ending.reason
-    return {"id": record_id, "ended": ended_at is not None, "ended_at": ended_at, "end_reason": end_reason,
-            "actions": actions}
+            ended_at = i
+    view = service.get_conversation(user, conv.id)
+    return ConversationTrace(id=record_id, conversation_id=conv.id, turns=tuple(traces), state=view.state,
+                             path=tuple(view.active_path))
+
+
+def replay_one(service: ConversationService, user: UserRow, record_id: str, turns: list[str]) -> dict[str, Any]:
+    trace = run_conversation(service, user, record_id, turns)
+    return {"id": record_id, "ended": trace.ended_at is not None, "ended_at": trace.ended_at,
+            "end_reason": trace.end_reason, "actions": [t.action for t in trace.turns]}
 
 
 def _count(service: ConversationService, conversation_id: str) -> int:

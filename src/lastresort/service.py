@@ -13,16 +13,19 @@ If the responder fails the user message stays, marked as awaiting a reply; ``ret
 from __future__ import annotations
 
 import secrets
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from lastresort import metrics
 from lastresort.assessors.base import Assessor
 from lastresort.config import Settings
 from lastresort.core.assessment import AssessContext
 from lastresort.core.policy import Policy
 from lastresort.core.state import PathState
 from lastresort.core.tree import AssistantTurn, Role
+from lastresort.core.welfare import WelfareSignals
 from lastresort.errors import (
     ConversationEnded,
     ConversationNotFound,
@@ -34,6 +37,7 @@ from lastresort.errors import (
 )
 from lastresort.responders.base import EndRequest, ReplyEvent, ReplyRequest, Responder, TextDelta
 from lastresort.store.repo import ConversationRow, FeedbackRow, MessageRow, Store, Tx, UserRow
+from lastresort.welfare import path_welfare
 
 __all__ = ["ConversationService", "ConversationView", "TurnResult"]
 
@@ -222,10 +226,13 @@ class ConversationService:
                 previous_action=state.last_action,
                 recent_user_turns=tuple(text for role, text in history if role == "user")[-3:],
             )
+            started = time.perf_counter()
             assessment = self.assessor.assess(content, context)
+            metrics.ASSESSOR_LATENCY.labels(self.assessor.name).observe(time.perf_counter() - started)
             new_state = self.policy.on_user(state, assessment)
             message = tx.insert_message(conv, parent=parent, role="user", content=content, state=new_state,
                                         assessment=assessment.to_dict())
+        metrics.record_decision(new_state)
         return _Accepted(conversation=conv, user_message=message, history=history + (("user", content),))
 
     def _write_reply(self, conv: ConversationRow, user_msg: MessageRow, history: tuple[tuple[Role, str], ...],
@@ -241,9 +248,12 @@ class ConversationService:
             locked = tx.get_conversation(conv.id, conv.user_id, lock=True)
             if locked is None:  # pragma: no cover - conversations are never deleted
                 raise ConversationNotFound()
-            return tx.insert_message(locked, parent=user_msg, role="assistant", content=text, state=state,
-                                     decision=decision.to_dict(), end_requested=end_requested,
-                                     responder=self.responder.name)
+            reply = tx.insert_message(locked, parent=user_msg, role="assistant", content=text, state=state,
+                                      decision=decision.to_dict(), end_requested=end_requested,
+                                      responder=self.responder.name)
+        if state.ending is not None and user_msg.state.ending is None:  # the model's request was honoured
+            metrics.record_ending(state)
+        return reply
 
     def _collect(self, events: Iterator[ReplyEvent]) -> tuple[str, bool]:
         parts: list[str] = []
@@ -279,8 +289,15 @@ class ConversationService:
                 raise InvalidInput("Feedback is given on assistant messages.", field="message_id")
             if dispute and not message.state.ended:
                 raise InvalidInput("Only an ending can be disputed.", field="dispute")
-            return tx.add_feedback(conversation_id=conv.id, message_id=message.id, user_id=user.id, rating=rating,
-                                   comment=comment.strip(), dispute=dispute)
+            row = tx.add_feedback(conversation_id=conv.id, message_id=message.id, user_id=user.id, rating=rating,
+                                  comment=comment.strip(), dispute=dispute)
+        if dispute:
+            metrics.DISPUTES.inc()
+        return row
+
+    def welfare(self, user: UserRow, conversation_id: str) -> WelfareSignals:
+        """Welfare signals of the active path: refusals, persistence, model end requests and their outcome."""
+        return path_welfare(self.get_conversation(user, conversation_id).active_path)
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def _conversation(self, tx: Tx, user: UserRow, conversation_id: str, *, lock: bool = False) -> ConversationRow:

@@ -17,6 +17,7 @@ from lastresort.api.wire import (
     Retry,
     SwitchBranch,
     TurnOut,
+    WelfareOut,
     conversation_detail,
     conversation_out,
     feedback_out,
@@ -74,6 +75,13 @@ def post_message(conversation_id: str, body: PostMessage, service: Service, user
 def retry(conversation_id: str, message_id: str, service: Service, user: User, body: Retry | None = None) -> TurnOut:
     """Write a new reply beside an assistant message (or the missing reply of a user message)."""
     return turn_out(service.retry(user, conversation_id, message_id, locale=body.locale if body else None))
+
+
+@router.get("/{conversation_id}/welfare", response_model=WelfareOut, responses=_ERRORS)
+def welfare(conversation_id: str, service: Service, user: User) -> WelfareOut:
+    """Welfare signals of the active path: refusals and redirections, persistence of harmful requests, and
+    whether the model asked to end the chat and whether the policy allowed it."""
+    return WelfareOut(**service.welfare(user, conversation_id).to_dict())
 
 
 @router.put("/{conversation_id}/active", response_model=ConversationDetail, responses=_ERRORS)

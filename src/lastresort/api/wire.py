@@ -98,6 +98,23 @@ class FeedbackOut(BaseModel):
     created_at: datetime
 
 
+class WelfareOut(BaseModel):
+    """Welfare signals of the active path (see ``lastresort.core.welfare``)."""
+
+    user_turns: int
+    refusals: int
+    redirections: int
+    warnings: int
+    crisis_support_turns: int
+    harmful_turns: int
+    harmful_after_pushback: int
+    longest_harmful_run: int
+    model_end_requests: int
+    model_end_allowed: bool
+    ended_by: str | None
+    ended_at: int | None
+
+
 ConversationDetail.model_rebuild()
 
 
