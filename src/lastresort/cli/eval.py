@@ -82,7 +82,9 @@ def eval_command(
     meta: dict[str, Any] = {"name": name or out.name, "started": started.strftime("%Y-%m-%d %H:%M UTC"),
                             "seconds": round(seconds, 1), "workers": n_workers, "suites": names, "seed": seed,
                             "notes": notes, **_version(), **setup.describe()}
-    _write_run(out, meta, results)
+    passed = _write_run(out, meta, results)
+    if check and not passed:
+        raise typer.Exit(1)
 
 
 def _load_suites(requested: list[str] | None, datasets: Path, seed: int) -> tuple[list[Any], list[str], list[str]]:
@@ -192,7 +194,8 @@ def _version() -> dict[str, str]:
     return {"version": __version__}
 
 
-def _write_run(out: Path, meta: dict[str, Any], results: list[dict[str, Any]]) -> None:
+def _write_run(out: Path, meta: dict[str, Any], results: list[dict[str, Any]]) -> bool:
+    """Write the run's files and print its targets; True if every target passed."""
     from lastresort.evaluation import report
     from lastresort.evaluation.charts import ChartsUnavailable, run_charts
 
@@ -212,6 +215,7 @@ def _write_run(out: Path, meta: dict[str, Any], results: list[dict[str, Any]]) -
     _print_targets(figs)
     console.print(f"{figs.totals['conversations']} conversations, {figs.totals['turns']} turns in "
                   f"{meta['seconds']:.0f} s; report: {out / 'report.md'}")
+    return all(t.passed for t in figs.targets)
 
 
 def _print_targets(figs: Any) -> None:

@@ -71,13 +71,13 @@ def run_charts(figs: Figures, results: Sequence[Mapping[str, Any]], folder: Path
 def comparison_chart(a: Figures, b: Figures, names: tuple[str, str], folder: Path) -> str:
     plt = _pyplot()
     folder.mkdir(parents=True, exist_ok=True)
-    keys = sorted({(c.suite, c.category) for c in a.categories} | {(c.suite, c.category) for c in b.categories})
-    share = [{(c.suite, c.category): c.share_ended * 100 for c in f.categories} for f in (a, b)]
+    keys = sorted({(c.suite, c.category, c.expected) for f in (a, b) for c in f.categories})
+    share = [{(c.suite, c.category, c.expected): c.share_ended * 100 for c in f.categories} for f in (a, b)]
     fig, ax = plt.subplots(figsize=(10, 0.28 * len(keys) + 1.5))
     y = range(len(keys))
     for offset, values, name, colour in ((0.2, share[0], names[0], "#2e86c1"), (-0.2, share[1], names[1], "#e67e22")):
         ax.barh([i + offset for i in y], [values.get(k, 0.0) for k in keys], height=0.4, color=colour, label=name)
-    ax.set_yticks(list(y), [k[1] for k in keys], fontsize=7)
+    ax.set_yticks(list(y), [f"{k[1]} ({k[2]})" for k in keys], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of conversations ended")

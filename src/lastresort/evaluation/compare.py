@@ -66,8 +66,7 @@ def render_comparison(a: tuple[Mapping[str, Any], list[dict[str, Any]]],
     by_b = _index(fb)
     for key in sorted(by_a.keys() | by_b.keys(), key=lambda k: (k[0] != "simulated", k)):
         ca, cb = by_a.get(key), by_b.get(key)
-        expected = (ca or cb).expected if (ca or cb) else ""
-        lines.append(f"| {key[0]} | {key[1]} | {expected} | {_cell(ca)} | {_cell(cb)} | {_delta(ca, cb)} |")
+        lines.append(f"| {key[0]} | {key[1]} | {key[2]} | {_cell(ca)} | {_cell(cb)} | {_delta(ca, cb)} |")
     lines.append("")
     lines.append("_wrong ends_ = false endings + endings on crisis paths.")
     if chart:
@@ -75,5 +74,5 @@ def render_comparison(a: tuple[Mapping[str, Any], list[dict[str, Any]]],
     return "\n".join(lines) + "\n"
 
 
-def _index(f: Figures) -> dict[tuple[str, str], CategoryFigures]:
-    return {(c.suite, c.category): c for c in f.categories}
+def _index(f: Figures) -> dict[tuple[str, str, str], CategoryFigures]:
+    return {(c.suite, c.category, c.expected): c for c in f.categories}
