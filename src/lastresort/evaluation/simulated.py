@@ -10,6 +10,7 @@ The templates were written from what such users say, not from what the built-in 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -57,8 +58,9 @@ def _vary(text: str, rng: random.Random) -> str:
 
 
 def _fill(template: str, rng: random.Random) -> str:
-    return template.format(adj=rng.choice(INSULT_ADJS), noun=rng.choice(INSULT_NOUNS), name=rng.choice(NAMES),
+    text = template.format(adj=rng.choice(INSULT_ADJS), noun=rng.choice(INSULT_NOUNS), name=rng.choice(NAMES),
                            topic=rng.choice(TOPICS), lang=rng.choice(LANGS))
+    return re.sub(r"\b([Aa]) (?=[aeiou])", r"\1n ", text)  # "a idiot" -> "an idiot"
 
 
 def _openers(rng: random.Random, most: int = 2) -> list[str]:
