@@ -9,7 +9,7 @@ memory stays flat however long the input is.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,8 @@ from lastresort.errors import ConversationEnded, LastResortError
 from lastresort.service import ConversationService
 from lastresort.store.repo import MessageRow, UserRow
 
-__all__ = ["ConversationTrace", "ReplayError", "TurnTrace", "replay_lines", "replay_one", "run_conversation"]
+__all__ = ["ConversationTrace", "ReplayError", "TurnTrace", "replay_lines", "replay_one", "run_conversation",
+           "run_interactive"]
 
 LOCKED = "locked"
 
@@ -81,11 +82,25 @@ class ConversationTrace:
 def run_conversation(service: ConversationService, user: UserRow, record_id: str,
                      turns: list[str]) -> ConversationTrace:
     """Post ``turns`` one by one to a new conversation; turns after an end must be refused and store nothing."""
+    queue = iter(turns)
+    return run_interactive(service, user, record_id, lambda _: next(queue, None), after_end=True)
+
+
+def run_interactive(service: ConversationService, user: UserRow, record_id: str,
+                    next_turn: Callable[[Sequence[TurnTrace]], str | None], *,
+                    after_end: bool = False) -> ConversationTrace:
+    """Post what ``next_turn(turns so far)`` says until it returns None (a live simulated user, or a script).
+
+    With ``after_end`` the turns after an end are still posted: each must be refused and store nothing.
+    """
     conv = service.create_conversation(user, title=record_id[:200])
     traces: list[TurnTrace] = []
     ended_at: int | None = None
-    for i, text in enumerate(turns, start=1):
+    while (text := next_turn(traces)) is not None:
+        i = len(traces) + 1
         if ended_at is not None:
+            if not after_end:
+                break
             before = _count(service, conv.id)
             try:
                 service.post_message(user, conv.id, text)

@@ -40,6 +40,10 @@ def eval_command(
                                                               "by side instead of running.")] = None,
     write_suites: Annotated[bool, typer.Option("--write-suites", help="Write the suites as JSONL into --out "
                                                "and stop.")] = False,
+    simulated_by: Annotated[str | None, typer.Option(
+        "--simulated-by", help="Live study: this responder (e.g. an LLM provider) plays the users, each "
+        "conversation opening with its suite's first turn.")] = None,
+    live_turns: Annotated[int, typer.Option("--live-turns", min=1, help="User turns per live conversation.")] = 8,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if a target fails.")] = False,
 ) -> None:
     """Run simulated users and public dialogue suites through the service; write a Markdown report with charts.
@@ -61,7 +65,8 @@ def eval_command(
 
     try:
         setup = runner.EvalSetup(assessor=assessor, responder=responder,
-                                 policy=runner.parse_policy_overrides(policy_set or []))
+                                 policy=runner.parse_policy_overrides(policy_set or []),
+                                 simulated_by=simulated_by, live_turns=live_turns)
     except (ValueError, TypeError) as exc:
         raise fail(str(exc)) from None
     conversations, names, notes = _load_suites(suite, datasets, seed)
@@ -161,6 +166,7 @@ def _check_plugins(setup: Any) -> None:
     try:
         get_assessor(settings)
         get_responder(settings)
+        setup.simulated_user()
     except LastResortError as exc:
         raise fail(exc.message) from None
 

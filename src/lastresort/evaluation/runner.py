@@ -19,8 +19,10 @@ from typing import Any
 from lastresort.config import Settings
 from lastresort.core.actions import Action
 from lastresort.core.policy import Policy, PolicyConfig
+from lastresort.evaluation.live import SimulatedUser
 from lastresort.evaluation.suite import Conversation
-from lastresort.replay import LOCKED, ConversationTrace, run_conversation
+from lastresort.replay import LOCKED, ConversationTrace, run_conversation, run_interactive
+from lastresort.responders.base import Responder
 from lastresort.service import ConversationService
 from lastresort.store.repo import UserRow
 from lastresort.welfare import path_welfare
@@ -34,10 +36,13 @@ class EvalSetup:
     """What a worker needs to open its service: settings (assessor, responder, …) and policy overrides."""
 
     def __init__(self, *, assessor: str | None = None, responder: str | None = None,
-                 policy: Mapping[str, Any] | None = None) -> None:
+                 policy: Mapping[str, Any] | None = None, simulated_by: str | None = None,
+                 live_turns: int = 8) -> None:
         self.assessor = assessor
         self.responder = responder
         self.policy = dict(policy or {})
+        self.simulated_by = simulated_by  # a responder that plays the users (live study), or None: scripted
+        self.live_turns = live_turns
         self.policy_config()  # bad overrides fail here, in the parent, not in every worker
 
     def policy_config(self) -> PolicyConfig:
@@ -46,11 +51,18 @@ class EvalSetup:
     def describe(self) -> dict[str, Any]:
         settings = self._settings("sqlite://")
         cfg = self.policy_config()
-        return {"assessor": settings.assessor, "responder": settings.responder,
+        return {"assessor": settings.assessor, "responder": settings.responder, "simulated_by": self.simulated_by,
                 "policy": {f.name: getattr(cfg, f.name) for f in fields(cfg)}}
 
     def _settings(self, database_url: str) -> Settings:
         return Settings.from_env(database_url=database_url, assessor=self.assessor, responder=self.responder)
+
+    def simulated_user(self) -> Responder | None:
+        if self.simulated_by is None:
+            return None
+        from lastresort.plugins import get_responder
+
+        return get_responder(replace(self._settings("sqlite://"), responder=self.simulated_by))
 
     def open(self, database_url: str) -> ConversationService:
         from lastresort.bootstrap import open_service
@@ -88,7 +100,7 @@ def result_of(conversation: Conversation, trace: ConversationTrace) -> dict[str,
     return {
         "id": conversation.id, "suite": conversation.suite, "category": conversation.category,
         "expected": conversation.expected, "persistent": conversation.persistent, "quotable": conversation.quotable,
-        "turns": len(conversation.turns), "actions": actions,
+        "turns": len(trace.turns), "actions": actions,
         "ended": ending is not None, "ended_at": ending.turn if ending else None,
         "end_by": ending.by if ending else None, "end_reason": trace.end_reason,
         "end_warnings": ending.warnings if ending else None, "end_pushbacks": ending.pushbacks if ending else None,
@@ -100,22 +112,27 @@ def result_of(conversation: Conversation, trace: ConversationTrace) -> dict[str,
 
 
 # -- workers --------------------------------------------------------------------------------------------------
-_worker: tuple[ConversationService, UserRow] | None = None
+_worker: tuple[ConversationService, UserRow, Responder | None, int] | None = None
 
 
 def _init_worker(setup: EvalSetup, folder: str) -> None:
     global _worker
     service = setup.open(f"sqlite:///{folder}/worker-{os.getpid()}.db")
-    _worker = (service, service.local_user("eval"))
+    _worker = (service, service.local_user("eval"), setup.simulated_user(), setup.live_turns)
 
 
 def _run_chunk(chunk: list[Conversation]) -> list[dict[str, Any]]:
     assert _worker is not None, "the worker was not initialised"
-    service, user = _worker
+    service, user, simulated_by, live_turns = _worker
     out = []
     for conv in chunk:
         try:
-            out.append(result_of(conv, run_conversation(service, user, conv.id, list(conv.turns))))
+            if simulated_by is None:
+                trace = run_conversation(service, user, conv.id, list(conv.turns))
+            else:
+                trace = run_interactive(service, user, conv.id,
+                                        SimulatedUser(simulated_by, conv, max_turns=live_turns))
+            out.append(result_of(conv, trace))
         except Exception as exc:  # one broken conversation is reported, the rest of the run goes on
             out.append({"id": conv.id, "suite": conv.suite, "category": conv.category, "expected": conv.expected,
                         "error": f"{type(exc).__name__}: {exc}"})

@@ -60,7 +60,7 @@ def _vary(text: str, rng: random.Random) -> str:
 def _fill(template: str, rng: random.Random) -> str:
     text = template.format(adj=rng.choice(INSULT_ADJS), noun=rng.choice(INSULT_NOUNS), name=rng.choice(NAMES),
                            topic=rng.choice(TOPICS), lang=rng.choice(LANGS))
-    return re.sub(r"\b([Aa]) (?=[aeiou])", r"\1n ", text)  # "a idiot" -> "an idiot"
+    return re.sub(r"\b([Aa]) (?=[aeio])", r"\1n ", text)  # "a idiot" -> "an idiot" ("a useless" stays)
 
 
 def _openers(rng: random.Random, most: int = 2) -> list[str]:
