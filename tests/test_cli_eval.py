@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from lastresort.cli import app
@@ -77,6 +79,9 @@ def test_eval_errors_are_clear(tmp_path: Path) -> None:
     bad.write_text('{"id": "x", "category": "c", "expected": "never", "turns": ["hi"]}\n')
     r = runner.invoke(app, ["eval", "--suite", str(bad), "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and "expected must be one of" in said(r.output)
+    suite = str(write_suite(tmp_path))
+    r = runner.invoke(app, ["eval", "--suite", suite, "--suite", suite, "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "ids must be unique across suites; repeated: abuse, benign, crisis" in said(r.output)
 
 
 def test_eval_without_datasets_runs_the_simulated_suite_and_says_so(tmp_path: Path) -> None:
@@ -92,3 +97,15 @@ def test_write_suites(tmp_path: Path) -> None:
     r = runner.invoke(app, ["eval", "--suite", "simulated", "--write-suites", "--out", str(tmp_path)])
     assert r.exit_code == 0, r.output
     assert len((tmp_path / "simulated.jsonl").read_text().splitlines()) >= 1000
+
+
+def test_eval_without_matplotlib_writes_the_report_and_says_why_there_are_no_charts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["eval", "--suite", str(write_suite(tmp_path)), "--workers", "1", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "charts need matplotlib: pip install 'lastresort[eval]'" in said(r.output)
+    text = (out / "report.md").read_text()
+    assert "no charts: charts need matplotlib" in text and "![" not in text
+    assert not list(out.glob("*.png"))

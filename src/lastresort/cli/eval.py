@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from lastresort.cli.app import app, console, err, fail
 
@@ -68,7 +69,7 @@ def eval_command(
                                  policy=runner.parse_policy_overrides(policy_set or []),
                                  simulated_by=simulated_by, live_turns=live_turns)
     except (ValueError, TypeError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(escape(str(exc))) from None
     conversations, names, notes = _load_suites(suite, datasets, seed)
     if per_category:
         conversations = _sample(conversations, per_category)
@@ -109,28 +110,28 @@ def _load_suites(requested: list[str] | None, datasets: Path, seed: int) -> tupl
                 built, missing = ds.build(datasets)
             except ds.DatasetsMissing as exc:
                 if requested:  # asked for by name: a missing folder is an error
-                    raise fail(str(exc)) from None
+                    raise fail(escape(str(exc))) from None
                 notes.append(f"dataset suites skipped: {exc}")
-                err.print(f"[yellow]warning:[/yellow] {exc}")
+                err.print(f"[yellow]warning:[/yellow] {escape(str(exc))}")
                 continue
             for message in missing:
                 notes.append(f"dataset suite skipped: {message}")
-                err.print(f"[yellow]warning:[/yellow] dataset suite skipped: {message}")
+                err.print(f"[yellow]warning:[/yellow] dataset suite skipped: {escape(message)}")
             conversations.extend(built)
             names.append("datasets")
         else:
             path = Path(item)
             if not path.is_file():
-                raise fail(f"--suite {item!r}: not 'simulated', 'datasets' or an existing JSONL file")
+                raise fail(escape(f"--suite {item!r}: not 'simulated', 'datasets' or an existing JSONL file"))
             try:
                 conversations.extend(read_suite(path, suite=path.stem))
             except (SuiteError, UnicodeDecodeError) as exc:
-                raise fail(str(exc)) from None
+                raise fail(escape(str(exc))) from None
             names.append(path.name)
     ids = [c.id for c in conversations]
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})[:5]
-        raise fail(f"conversation ids must be unique across suites; repeated: {', '.join(dupes)}")
+        raise fail(escape(f"conversation ids must be unique across suites; repeated: {', '.join(dupes)}"))
     return conversations, names, notes
 
 
@@ -168,7 +169,7 @@ def _check_plugins(setup: Any) -> None:
         get_responder(settings)
         setup.simulated_user()
     except LastResortError as exc:
-        raise fail(exc.message) from None
+        raise fail(escape(exc.message)) from None
 
 
 def _run(conversations: list[Any], setup: Any, workers: int) -> list[dict[str, Any]]:
@@ -214,7 +215,7 @@ def _write_run(out: Path, meta: dict[str, Any], results: list[dict[str, Any]]) -
     except ChartsUnavailable as exc:
         charts = []
         meta["notes"] = [*meta.get("notes", []), f"no charts: {exc}"]
-        err.print(f"[yellow]warning:[/yellow] {exc}")
+        err.print(f"[yellow]warning:[/yellow] {escape(str(exc))}")
     (out / "run.json").write_text(json.dumps({**meta, "figures": figs.to_dict()}, indent=1, ensure_ascii=False)
                                   + "\n", encoding="utf-8")
     (out / "report.md").write_text(report.render_markdown(figs, results, meta, charts=charts), encoding="utf-8")
@@ -244,7 +245,7 @@ def _compare(folders: tuple[Path, Path], out: Path) -> None:
     try:
         a, b = load_run(folders[0]), load_run(folders[1])
     except RunMissing as exc:
-        raise fail(str(exc)) from None
+        raise fail(escape(str(exc))) from None
     for folder, (meta, _) in zip(folders, (a, b), strict=True):
         meta.setdefault("name", folder.name)
     if a[0]["name"] == b[0]["name"]:
@@ -254,7 +255,7 @@ def _compare(folders: tuple[Path, Path], out: Path) -> None:
         chart: str | None = comparison_chart(figures(a[1]), figures(b[1]), (a[0]["name"], b[0]["name"]), out)
     except ChartsUnavailable as exc:
         chart = None
-        err.print(f"[yellow]warning:[/yellow] {exc}")
+        err.print(f"[yellow]warning:[/yellow] {escape(str(exc))}")
     (out / "compare.md").write_text(render_comparison(a, b, chart=chart), encoding="utf-8")
     console.print(f"comparison: {out / 'compare.md'}")
 
