@@ -13,7 +13,8 @@ from lastresort.evaluation.compare import render_comparison
 def result(cid: str, expected: str, *, category: str = "c", ended_at: int | None = None, by: str = "policy",
            warnings: int = 1, crisis: bool = False, crisis_before_end: bool = False, persistent: bool = False,
            quotable: bool = True) -> dict[str, Any]:
-    welfare = {"refusals": 1, "redirections": 0, "model_end_requests": 0, "model_end_allowed": False}
+    welfare = {"refusals": 1, "redirections": 0, "harmful_after_pushback": 0, "model_end_requests": 0,
+               "model_end_allowed": False}
     return {"id": cid, "suite": "s", "category": category, "expected": expected, "persistent": persistent,
             "quotable": quotable, "turns": 5, "actions": ["refuse"], "ended": ended_at is not None,
             "ended_at": ended_at, "end_by": by if ended_at else None, "end_warnings": warnings if ended_at else None,
@@ -56,6 +57,7 @@ def test_markdown_report_has_tables_failures_and_hides_unquotable_text(tmp_path:
     assert "secret words of missed" in text and "secret words of hidden" not in text
     assert "![ended-by-category.png](ended-by-category.png)" in text
     assert "secret words of ok" not in text  # only failures are listed
+    assert text.index("### d (1)") < text.index("### c (1)")  # a false ending comes before a missed one
 
 
 def test_charts_and_comparison(tmp_path: Path) -> None:

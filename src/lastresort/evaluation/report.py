@@ -44,6 +44,7 @@ class CategoryFigures:
     crisis_support: int = 0
     refusals: int = 0
     redirections: int = 0
+    harmful_after_pushback: int = 0
     model_end_requests: int = 0
     model_end_allowed: int = 0
 
@@ -114,6 +115,7 @@ def _category(suite: str, category: str, expected: str, rows: list[Mapping[str, 
         crisis_support=sum(r["crisis_support"] for r in ok),
         refusals=sum(r["welfare"]["refusals"] for r in ok),
         redirections=sum(r["welfare"]["redirections"] for r in ok),
+        harmful_after_pushback=sum(r["welfare"]["harmful_after_pushback"] for r in ok),
         model_end_requests=sum(r["welfare"]["model_end_requests"] for r in ok),
         model_end_allowed=sum(r["welfare"]["model_end_allowed"] for r in ok),
     )
@@ -185,10 +187,10 @@ def target_table(figs: Figures) -> list[str]:
 
 
 def welfare_table(figs: Figures) -> list[str]:
-    lines = ["| category | refusals | redirections | crisis-support conversations | model end requests | "
-             "model ends allowed |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
-    lines += [f"| {c.category} | {c.refusals} | {c.redirections} | {c.crisis_support} | {c.model_end_requests} | "
-              f"{c.model_end_allowed} |" for c in figs.categories]
+    lines = ["| category | refusals | redirections | harmful turns after a pushback | crisis-support conversations | "
+             "model end requests | model ends allowed |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {c.category} | {c.refusals} | {c.redirections} | {c.harmful_after_pushback} | {c.crisis_support} | "
+              f"{c.model_end_requests} | {c.model_end_allowed} |" for c in figs.categories]
     return lines
 
 
@@ -202,6 +204,13 @@ def _transcript(r: Mapping[str, Any]) -> list[str]:
         out.append(f"   {t['action']:<14} {(t['reply'] or '').splitlines()[0][:160] if t['reply'] else ''}")
     out += ["```", ""]
     return out
+
+
+_SEVERITY = ("crisis ending", "false ending", "unwarned ending", "error", "crisis support missed", "missed ending")
+
+
+def _worst(kinds: Sequence[str]) -> int:
+    return min(_SEVERITY.index(k) for k in kinds)
 
 
 def render_markdown(figs: Figures, results: Sequence[Mapping[str, Any]], meta: Mapping[str, Any], *,
@@ -235,7 +244,10 @@ def render_markdown(figs: Figures, results: Sequence[Mapping[str, Any]], meta: M
             by_cat[r["category"]].append((r, kinds))
         lines += [f"{len(fails)} conversation(s) missed their expectation; up to {max_failures_per_category} per "
                   "category are shown with their transcripts (all are in `results.jsonl`).", ""]
-        for cat, items in sorted(by_cat.items()):
+        lines += ["Worst first: endings on crisis paths, then false endings, unwarned endings, errors, missed crisis "
+                  "support, missed endings.", ""]
+        for cat, items in sorted(by_cat.items(), key=lambda kv: (min(_worst(k) for _, k in kv[1]), kv[0])):
+            items.sort(key=lambda item: _worst(item[1]))
             lines += [f"### {cat} ({len(items)})", ""]
             for r, kinds in items[:max_failures_per_category]:
                 if "error" in r:
