@@ -13,7 +13,6 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import fields, replace
-from pathlib import Path
 from typing import Any
 
 from lastresort.config import Settings
@@ -27,7 +26,7 @@ from lastresort.service import ConversationService
 from lastresort.store.repo import UserRow
 from lastresort.welfare import path_welfare
 
-__all__ = ["EvalSetup", "parse_policy_overrides", "result_of", "run"]
+__all__ = ["EvalSetup", "default_workers", "parse_policy_overrides", "result_of", "run"]
 
 CHUNK = 25  # conversations per task: big enough to amortise the pickling, small enough for a smooth bar
 
@@ -176,6 +175,3 @@ def default_workers() -> int:
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
                       8))
 
-
-def results_path(folder: Path) -> Path:
-    return folder / "results.jsonl"
