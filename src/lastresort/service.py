@@ -226,6 +226,8 @@ class ConversationService:
             new_state = self.policy.on_user(state, assessment)
             message = tx.insert_message(conv, parent=parent, role="user", content=content, state=new_state,
                                         assessment=assessment.to_dict())
+            if new_state.ending is not None:
+                self._audit_ending(tx, conv, message, new_state)
         return _Accepted(conversation=conv, user_message=message, history=history + (("user", content),))
 
     def _write_reply(self, conv: ConversationRow, user_msg: MessageRow, history: tuple[tuple[Role, str], ...],
@@ -241,9 +243,12 @@ class ConversationService:
             locked = tx.get_conversation(conv.id, conv.user_id, lock=True)
             if locked is None:  # pragma: no cover - conversations are never deleted
                 raise ConversationNotFound()
-            return tx.insert_message(locked, parent=user_msg, role="assistant", content=text, state=state,
-                                     decision=decision.to_dict(), end_requested=end_requested,
-                                     responder=self.responder.name)
+            reply = tx.insert_message(locked, parent=user_msg, role="assistant", content=text, state=state,
+                                      decision=decision.to_dict(), end_requested=end_requested,
+                                      responder=self.responder.name)
+            if state.ending is not None and not user_msg.state.ended:  # the model's request was honoured
+                self._audit_ending(tx, locked, reply, state)
+            return reply
 
     def _collect(self, events: Iterator[ReplyEvent]) -> tuple[str, bool]:
         parts: list[str] = []
@@ -279,8 +284,12 @@ class ConversationService:
                 raise InvalidInput("Feedback is given on assistant messages.", field="message_id")
             if dispute and not message.state.ended:
                 raise InvalidInput("Only an ending can be disputed.", field="dispute")
-            return tx.add_feedback(conversation_id=conv.id, message_id=message.id, user_id=user.id, rating=rating,
-                                   comment=comment.strip(), dispute=dispute)
+            row = tx.add_feedback(conversation_id=conv.id, message_id=message.id, user_id=user.id, rating=rating,
+                                  comment=comment.strip(), dispute=dispute)
+            if dispute:
+                tx.audit(actor=user.id, action="dispute", conversation_id=conv.id, message_id=message.id,
+                         details={"feedback_id": row.id, "comment": row.comment})
+            return row
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def _conversation(self, tx: Tx, user: UserRow, conversation_id: str, *, lock: bool = False) -> ConversationRow:
@@ -309,6 +318,12 @@ class ConversationService:
 
     def _history(self, tx: Tx, conv: ConversationRow, leaf_id: str) -> tuple[tuple[Role, str], ...]:
         return tuple((m.role, m.content) for m in tx.ancestors(conv.id, leaf_id, self.settings.history_limit))
+
+    @staticmethod
+    def _audit_ending(tx: Tx, conv: ConversationRow, message: MessageRow, state: PathState) -> None:
+        assert state.ending is not None
+        tx.audit(actor=state.ending.by, action="conversation_ended", conversation_id=conv.id, message_id=message.id,
+                 details=state.ending.to_dict())
 
     @staticmethod
     def _ended(state: PathState) -> ConversationEnded:

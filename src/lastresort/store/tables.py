@@ -75,3 +75,17 @@ feedback = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_feedback_message", "message_id"),
 )
+
+#: Append-only (database triggers refuse UPDATE and DELETE): endings, disputes, operator actions.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),  # a user id, or "policy" / "model" for automatic endings
+    Column("action", String(40), nullable=False),
+    Column("conversation_id", String(32), nullable=True),
+    Column("message_id", String(32), nullable=True),
+    Column("details", JSON, nullable=False),
+    Index("ix_audit_log_conversation", "conversation_id", "created_at"),
+)
