@@ -200,6 +200,9 @@ class ConversationService:
             replies = tx.children(conv.id, user_msg.id)
             if user_msg.state.ended and replies:
                 raise self._ended(user_msg.state)
+            if len(replies) >= self.settings.max_siblings:
+                raise InvalidInput(f"That message already has {self.settings.max_siblings} replies.",
+                                   limit=self.settings.max_siblings)
             history = self._history(tx, conv, user_msg.id)
         reply = self._write_reply(conv, user_msg, history, locale=locale, variant=len(replies))
         return TurnResult(user_message=None, assistant_message=reply)
@@ -217,6 +220,7 @@ class ConversationService:
                 raise self._ended(state)
             if state.awaiting_reply or (parent is not None and parent.role == "user"):
                 raise ReplyPending(message_id=parent.id if parent else None)
+            self._check_shape(tx, conv, parent, branching=parent_id is not None or edit_of is not None)
             history = self._history(tx, conv, parent.id) if parent else ()
             context = AssessContext(
                 previous_action=state.last_action,
@@ -315,6 +319,15 @@ class ConversationService:
         if parent_id is not None:
             return self._message(tx, conv, parent_id)
         return self._message(tx, conv, conv.active_leaf_id) if conv.active_leaf_id else None
+
+    def _check_shape(self, tx: Tx, conv: ConversationRow, parent: MessageRow | None, *, branching: bool) -> None:
+        """Depth and fan-out limits. Only a branching post can add a sibling: the active leaf has no children."""
+        if parent is not None and parent.depth + 2 > self.settings.max_depth:  # room for the message and its reply
+            raise InvalidInput(f"This branch has reached {self.settings.max_depth} messages; start a new chat.",
+                               limit=self.settings.max_depth)
+        if branching and len(tx.children(conv.id, parent.id if parent else None)) >= self.settings.max_siblings:
+            raise InvalidInput(f"That message already has {self.settings.max_siblings} alternatives.",
+                               limit=self.settings.max_siblings)
 
     def _history(self, tx: Tx, conv: ConversationRow, leaf_id: str) -> tuple[tuple[Role, str], ...]:
         return tuple((m.role, m.content) for m in tx.ancestors(conv.id, leaf_id, self.settings.history_limit))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 
-from lastresort.errors import LastResortError
+from lastresort.errors import DatabaseUnavailable, LastResortError
+
+logger = logging.getLogger("lastresort.api")
 
 __all__ = ["error_response", "install_error_handlers"]
 
@@ -17,7 +22,10 @@ _HTTP_CODES = {400: "invalid_json", 401: "unauthorized", 404: "not_found", 405: 
 
 
 def error_response(status: int, code: str, message: str, **details: object) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    retry_after = details.get("retry_after")
+    if isinstance(retry_after, int | float):
+        headers["Retry-After"] = str(max(1, int(retry_after + 0.999)))
     return JSONResponse({"error": code, "message": message, "status": status, **details}, status_code=status,
                         headers=headers)
 
@@ -26,6 +34,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LastResortError)
     async def _lastresort(_: Request, exc: LastResortError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message, **exc.details)
+
+    @app.exception_handler(sa_exc.OperationalError)
+    @app.exception_handler(sa_exc.InterfaceError)
+    async def _database(_: Request, exc: Exception) -> JSONResponse:
+        # The database is down or restarting: nothing was committed, so the client may simply retry.
+        logger.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        err = DatabaseUnavailable()
+        return error_response(err.status, err.code, err.message, retry_after=1)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
