@@ -139,8 +139,8 @@ class ConversationService:
             return tx.create_conversation(user.id, title)
 
     def list_conversations(self, user: UserRow, *, limit: int = 50, offset: int = 0) -> list[ConversationRow]:
-        if not (1 <= limit <= 200) or offset < 0:
-            raise InvalidInput("limit must be 1..200 and offset >= 0.")
+        if not (1 <= limit <= 200) or not (0 <= offset <= 1_000_000_000):
+            raise InvalidInput("limit must be 1..200 and offset 0..1e9.")
         with self.store.read() as tx:
             return tx.list_conversations(user.id, limit=limit, offset=offset)
 
