@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from lastresort.doctor import check
 from tests.servers import Server
@@ -17,15 +16,8 @@ from tests.test_service import make_service
 FULL_REPLY = "This reply takes a while."
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def crash_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/crash.db"
-    url: str = request.getfixturevalue("pg_url")
-    return url
-
-
-def test_sigkill_mid_turn_loses_nothing_acknowledged(crash_db: str, tmp_path: Path) -> None:
+def test_sigkill_mid_turn_loses_nothing_acknowledged(database_url: str, tmp_path: Path) -> None:
+    crash_db = database_url
     service = make_service(crash_db)
     _, token = service.add_user("crash")
     user = service.local_user("crash")
