@@ -89,7 +89,9 @@ def test_eval_without_datasets_runs_the_simulated_suite_and_says_so(tmp_path: Pa
     r = runner.invoke(app, ["eval", "--datasets", str(tmp_path / "none"), "--per-category", "1", "--workers", "1",
                             "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert "dataset suites skipped: no datasets folder" in (out / "report.md").read_text()
+    text = (out / "report.md").read_text()
+    assert "dataset suites skipped: no datasets folder" in text
+    assert "a sample: at most 1 conversation(s) per category" in text
     assert len((out / "results.jsonl").read_text().splitlines()) >= 18
 
 

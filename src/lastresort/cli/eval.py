@@ -73,6 +73,7 @@ def eval_command(
     conversations, names, notes = _load_suites(suite, datasets, seed)
     if per_category:
         conversations = _sample(conversations, per_category)
+        notes.append(f"a sample: at most {per_category} conversation(s) per category (--per-category)")
     if not conversations:
         raise fail("no conversations to run")
     out.mkdir(parents=True, exist_ok=True)
