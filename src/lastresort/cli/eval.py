@@ -6,12 +6,15 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from lastresort.cli.app import app, console, err, fail
+
+if TYPE_CHECKING:  # the harness is imported only when the command runs
+    from lastresort.evaluation.runner import EvalSetup
 
 DEFAULT_DATASETS = Path("../shared/datasets")
 
@@ -160,11 +163,11 @@ def _sample(conversations: list[Any], n: int) -> list[Any]:
     return kept
 
 
-def _check_plugins(setup: Any) -> None:
+def _check_plugins(setup: EvalSetup) -> None:
     from lastresort.errors import LastResortError
     from lastresort.plugins import get_assessor, get_responder
 
-    settings = setup._settings("sqlite://")
+    settings = setup.settings("sqlite://")
     try:
         get_assessor(settings)
         get_responder(settings)
@@ -173,7 +176,7 @@ def _check_plugins(setup: Any) -> None:
         raise fail(escape(exc.message)) from None
 
 
-def _run(conversations: list[Any], setup: Any, workers: int) -> list[dict[str, Any]]:
+def _run(conversations: list[Any], setup: EvalSetup, workers: int) -> list[dict[str, Any]]:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

@@ -48,12 +48,12 @@ class EvalSetup:
         return replace(PolicyConfig(), **self.policy)
 
     def describe(self) -> dict[str, Any]:
-        settings = self._settings("sqlite://")
+        settings = self.settings("sqlite://")
         cfg = self.policy_config()
         return {"assessor": settings.assessor, "responder": settings.responder, "simulated_by": self.simulated_by,
                 "policy": {f.name: getattr(cfg, f.name) for f in fields(cfg)}}
 
-    def _settings(self, database_url: str) -> Settings:
+    def settings(self, database_url: str) -> Settings:
         return Settings.from_env(database_url=database_url, assessor=self.assessor, responder=self.responder)
 
     def simulated_user(self) -> Responder | None:
@@ -61,12 +61,12 @@ class EvalSetup:
             return None
         from lastresort.plugins import get_responder
 
-        return get_responder(replace(self._settings("sqlite://"), responder=self.simulated_by))
+        return get_responder(replace(self.settings("sqlite://"), responder=self.simulated_by))
 
     def open(self, database_url: str) -> ConversationService:
         from lastresort.bootstrap import open_service
 
-        service = open_service(self._settings(database_url), durable=False)
+        service = open_service(self.settings(database_url), durable=False)
         if self.policy:
             service.policy = Policy(self.policy_config())
         return service
