@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from lastresort._version import __version__
 from lastresort.config import Settings
@@ -26,7 +27,7 @@ DatabaseUrl = Annotated[str | None, typer.Option("--database-url", envvar="LASTR
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print an error that names the fix and return the exit to raise."""
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {escape(message)}")  # a message is text, not Rich markup
     return typer.Exit(code)
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from lastresort.cli.app import app, err, open_service
+from lastresort.cli.app import app, err, fail, open_service
 from lastresort.config import Settings
 
 
@@ -34,8 +35,7 @@ def replay(
     from lastresort.replay import replay_lines
 
     if str(input_path) != "-" and not input_path.is_file():
-        err.print(f"[red]error:[/red] no such file: {input_path}")
-        raise typer.Exit(2)
+        raise fail(f"no such file: {input_path}")
     errors = 0
     with tempfile.TemporaryDirectory(prefix="lastresort-replay-") as tmp:
         settings = Settings.from_env(database_url=f"sqlite:///{tmp}/replay.db")
@@ -54,12 +54,11 @@ def replay(
                 for result in replay_lines(service, source):
                     if "error" in result:
                         errors += 1
-                        err.print(f"[red]error:[/red] {result['error']}")
+                        err.print(f"[red]error:[/red] {escape(str(result['error']))}")
                     sink.write(json.dumps(result, ensure_ascii=False) + "\n")
                     progress.advance(task)
         except UnicodeDecodeError as exc:
-            err.print(f"[red]error:[/red] {input_path} is not valid UTF-8 ({exc.reason} at byte {exc.start})")
-            raise typer.Exit(2) from None
+            raise fail(f"{input_path} is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
         finally:
             if source is not sys.stdin:
                 source.close()
