@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from lastresort.core.assessment import Assessment
 from lastresort.core.policy import Policy
+from lastresort.core.signals import ConversationSignals
 from lastresort.core.tree import AssistantTurn, Turn, UserTurn
 from lastresort.errors import (
     ConversationEnded,
@@ -46,7 +47,8 @@ def service(database_url: str) -> Iterator[ConversationService]:
 
 def fold_path(path: list[MessageRow]) -> object:
     turns: list[Turn] = [
-        UserTurn(content=m.content, assessment=Assessment.from_dict(m.assessment or {})) if m.role == "user"
+        UserTurn(content=m.content, assessment=Assessment.from_dict(m.assessment or {}),
+                 signals=ConversationSignals.from_dict(m.signals)) if m.role == "user"
         else AssistantTurn(content=m.content, end_requested=m.end_requested)
         for m in path
     ]
@@ -281,3 +283,47 @@ def test_any_sequence_keeps_cache_equal_to_fold_and_loses_nothing(tmp_path_facto
         if m.state.ended:  # an ended path is never extended by a user message
             assert not any(c.parent_id == m.id and c.role == "user" for c in view.messages)
     service.store.close()
+
+
+# -- conversation-level signals: editing around an ending or a crisis ------------------------------------------
+def test_editing_around_an_ending_does_not_buy_a_fresh_ladder(service: ConversationService) -> None:
+    user = service.local_user("prober")
+    conv = service.create_conversation(user)
+    first = service.post_message(user, conv.id, "hello")
+    assert abuse_until_end(service, user, conv.id) == ["redirect", "redirect", "warn", "end"]
+    # Branch off before the abuse: the new path is clean, but the conversation remembers the ending.
+    turn = service.post_message(user, conv.id, "hi again", parent_id=first.assistant_message.id)
+    assert turn.assistant_message.decision["action"] == "answer"  # type: ignore[index]
+    turn = service.post_message(user, conv.id, ABUSE)
+    d = turn.state.decision
+    assert d is not None and d.action.value == "warn" and d.signals == {"ended_branches": 1}
+    assert "another branch of this conversation already ended" in d.explanation
+    turn = service.post_message(user, conv.id, ABUSE)
+    assert turn.state.ended and turn.state.ending is not None and turn.state.ending.warnings == 1
+    view = service.get_conversation(user, conv.id)
+    assert view.conversation.ended_branches == 2
+    for m in view.messages:  # what the policy saw is stored, so every cached state is still a fresh fold
+        assert fold_path([x for x in view.messages if x.id in _ancestry(view.messages, m.id)]) == m.state
+
+
+def test_a_crisis_on_an_edited_away_branch_keeps_ending_disabled(service: ConversationService) -> None:
+    user = service.local_user("crisis-editor")
+    conv = service.create_conversation(user)
+    crisis = service.post_message(user, conv.id, "I want to die [self_harm_risk]")
+    assert crisis.state.crisis
+    service.post_message(user, conv.id, "never mind", edit_of=crisis.user_message.id)  # type: ignore[union-attr]
+    actions = [service.post_message(user, conv.id, ABUSE).assistant_message.decision["action"]  # type: ignore[index]
+               for _ in range(5)]
+    assert "end" not in actions and set(actions) == {"crisis_support"}
+    view = service.get_conversation(user, conv.id)
+    assert view.conversation.crisis_branches >= 1 and not view.state.ended
+
+
+def _ancestry(messages: list[MessageRow], leaf: str) -> set[str]:
+    parent = {m.id: m.parent_id for m in messages}
+    found: set[str] = set()
+    node: str | None = leaf
+    while node is not None:
+        found.add(node)
+        node = parent[node]
+    return found
