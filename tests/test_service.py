@@ -23,7 +23,7 @@ from lastresort.errors import (
 )
 from lastresort.responders.base import EndRequest, ReplyEvent, ReplyRequest, TextDelta
 from lastresort.responders.offline import OfflineResponder
-from lastresort.service import ConversationService
+from lastresort.service import ConversationService, TurnResult
 from lastresort.store.engine import create_store_engine, upgrade
 from lastresort.store.repo import MessageRow, Store
 from tests.conftest import TaggedAssessor
@@ -327,3 +327,32 @@ def _ancestry(messages: list[MessageRow], leaf: str) -> set[str]:
         found.add(node)
         node = parent[node]
     return found
+
+
+# -- streaming ------------------------------------------------------------------------------------------------
+def test_a_stream_yields_the_pieces_then_the_stored_turn(service: ConversationService) -> None:
+    user = service.local_user("streamer")
+    conv = service.create_conversation(user)
+    stream = service.stream_message(user, conv.id, ABUSE)
+    assert stream.user_message is not None and stream.reply_to.state.decision is not None
+    assert stream.reply_to.state.decision.action.value == "redirect"  # the decision is known before the reply
+    events = list(stream.events)
+    pieces = [e.text for e in events if isinstance(e, TextDelta)]
+    result = events[-1]
+    assert isinstance(result, TurnResult) and len(pieces) >= 1
+    assert result.assistant_message.content == "".join(pieces).strip()
+
+
+def test_an_abandoned_stream_stores_no_reply_and_retry_works(service: ConversationService) -> None:
+    user = service.local_user("quitter")
+    conv = service.create_conversation(user)
+    stream = service.stream_message(user, conv.id, "hello")
+    first = next(stream.events)
+    assert isinstance(first, TextDelta)
+    stream.events.close()  # type: ignore[attr-defined]  # the client went away mid-reply
+    view = service.get_conversation(user, conv.id)
+    assert [m.role for m in view.messages] == ["user"] and view.state.awaiting_reply
+    with pytest.raises(ReplyPending):
+        service.post_message(user, conv.id, "anyone?")
+    turn = service.retry(user, conv.id, view.messages[0].id)
+    assert turn.assistant_message.parent_id == view.messages[0].id and not turn.state.awaiting_reply
