@@ -137,6 +137,13 @@ class ConversationService:
         self.settings = settings or Settings()
         self.crisis = crisis or DEFAULT_TABLE
 
+    def close(self) -> None:
+        """Release the responder's connections (if it holds any) and the database engine."""
+        close = getattr(self.responder, "close", None)
+        if callable(close):
+            close()
+        self.store.close()
+
     # -- users -----------------------------------------------------------------------------------------------
     def add_user(self, name: str, role: str = "user") -> tuple[UserRow, str]:
         """Create a user and return it with its bearer token (shown once; only its hash is stored)."""

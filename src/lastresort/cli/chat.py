@@ -54,6 +54,13 @@ def chat(
     elif model or base_url:
         raise fail("--model and --base-url go with --provider anthropic or --provider openai.")
     service = open_service(load_settings(database_url, **overrides))
+    try:
+        _loop(service, user, conversation, locale)
+    finally:
+        service.close()
+
+
+def _loop(service: ConversationService, user: str, conversation: str | None, locale: str | None) -> None:
     me = service.local_user(user)
     conv_id = conversation or service.create_conversation(me, "terminal chat").id
     console.print(f"[dim]conversation {conv_id} · type /quit to leave, /new for a new chat[/dim]")

@@ -53,6 +53,10 @@ class AnthropicResponder:
                                      max_retries=settings.responder_max_retries)
         return cls(client=client, model=settings.anthropic_model, max_tokens=settings.responder_max_tokens)
 
+    def close(self) -> None:
+        """Close the SDK's connection pool."""
+        self.client.close()
+
     def respond(self, request: ReplyRequest) -> Iterator[ReplyEvent]:
         params: dict[str, Any] = {
             "model": self.model, "max_tokens": self.max_tokens, "system": system_prompt(request),
@@ -90,7 +94,7 @@ def provider_fault(exc: anthropic.APIError) -> ResponderError:
     if isinstance(exc, anthropic.RateLimitError):
         return ResponderError(f"The model provider is rate-limiting requests (429). {kept}", provider=PROVIDER,
                               reason="rate_limited", upstream_status=429)
-    if isinstance(exc, anthropic.APIStatusError):
+    if isinstance(exc, anthropic.APIStatusError) and exc.status_code >= 400:  # an error event mid-stream has 200
         status = exc.status_code
         reason = "provider_unavailable" if status >= 500 else "provider_rejected"
         return ResponderError(f"The model provider answered with an error ({status}). {kept}", provider=PROVIDER,

@@ -55,6 +55,10 @@ class OpenAIResponder:
                                timeout=settings.responder_timeout, max_retries=settings.responder_max_retries)
         return cls(client=client, model=settings.openai_model, max_tokens=settings.responder_max_tokens)
 
+    def close(self) -> None:
+        """Close the SDK's connection pool."""
+        self.client.close()
+
     def respond(self, request: ReplyRequest) -> Iterator[ReplyEvent]:
         messages: list[dict[str, str]] = [{"role": "system", "content": system_prompt(request)}]
         messages += chat_history(request.history)
@@ -94,7 +98,7 @@ def provider_fault(exc: openai.APIError) -> ResponderError:
     if isinstance(exc, openai.RateLimitError):
         return ResponderError(f"The model provider is rate-limiting requests (429). {kept}", provider=PROVIDER,
                               reason="rate_limited", upstream_status=429)
-    if isinstance(exc, openai.APIStatusError):
+    if isinstance(exc, openai.APIStatusError) and exc.status_code >= 400:  # an error event mid-stream has 200
         status = exc.status_code
         reason = "provider_unavailable" if status >= 500 else "provider_rejected"
         return ResponderError(f"The model provider answered with an error ({status}). {kept}", provider=PROVIDER,
