@@ -61,6 +61,7 @@ class StateOut(BaseModel):
     warnings: int
     crisis: bool
     awaiting_reply: bool
+    recoveries: int = Field(0, description="Escalation steps undone because the user engaged productively.")
     decision: dict[str, Any] | None = Field(None, description="The latest turn's decision and its explanation.")
     evidence: list[dict[str, Any]]
     ending: dict[str, Any] | None = None
@@ -126,6 +127,7 @@ def state_out(state: PathState, path: list[MessageRow] | None = None) -> StateOu
     return StateOut(
         status=data["status"], user_turns=data["user_turns"], pushbacks=data["pushbacks"],
         warnings=data["warnings"], crisis=data["crisis"], awaiting_reply=data["awaiting_reply"],
+        recoveries=data["recoveries"],
         decision=data["decision"], evidence=data["evidence"], ending=data["ending"],
         ending_message_id=ending_message_id(state, path) if path else None,
     )
