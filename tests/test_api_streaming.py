@@ -116,3 +116,17 @@ def test_openapi_documents_the_event_stream(service: ConversationService) -> Non
     post = spec["paths"]["/v1/conversations/{conversation_id}/messages"]["post"]
     assert "text/event-stream" in post["responses"]["200"]["content"]
     assert any(p["name"] == "stream" for p in post["parameters"])
+
+
+def test_every_assistant_message_carries_the_decision_it_was_written_for(service: ConversationService) -> None:
+    client = TestClient(create_app(service=service))
+    h, cid = setup(client, service)
+    for _ in range(3):
+        client.post(f"/v1/conversations/{cid}/messages", json={"content": "you idiot [abuse]"}, headers=h)
+    detail = client.get(f"/v1/conversations/{cid}", headers=h).json()
+    replies = [m for m in detail["messages"] if m["role"] == "assistant"]
+    last = replies[-1]["decision"]
+    assert last["action"] == "warn" and last["category"] == "abuse" and last["scores"] == {"abuse": 0.9}
+    assert last["pushbacks"] == 2 and last["warnings"] == 1 and last["evidence_turns"] == [1, 2, 3]
+    assert "explicit warning" in last["explanation"] and replies[-1]["end_requested"] is False
+    assert detail["state"]["recoveries"] == 0

@@ -356,3 +356,18 @@ def test_an_abandoned_stream_stores_no_reply_and_retry_works(service: Conversati
         service.post_message(user, conv.id, "anyone?")
     turn = service.retry(user, conv.id, view.messages[0].id)
     assert turn.assistant_message.parent_id == view.messages[0].id and not turn.state.awaiting_reply
+
+
+def test_crisis_resources_come_from_the_configured_table(tmp_path: Path) -> None:
+    from lastresort.responders.crisis_lines import CrisisTable
+
+    table = CrisisTable.from_mapping({"regions": {"NZ": [{"name": "Need to talk? 1737",
+                                                          "contact": "call or text 1737", "note": "free, 24/7"}]}})
+    engine = create_store_engine(f"sqlite:///{tmp_path}/crisis.db")
+    upgrade(engine)
+    svc = ConversationService(Store(engine), assessor=TaggedAssessor(), responder=OfflineResponder(), crisis=table)
+    user = svc.local_user("kiwi")
+    conv = svc.create_conversation(user)
+    turn = svc.post_message(user, conv.id, "I want to die [self_harm_risk]", locale="en-NZ")
+    assert "call or text 1737" in turn.assistant_message.content
+    svc.close()
