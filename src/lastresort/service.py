@@ -313,14 +313,15 @@ class ConversationService:
             raise
         except Exception as exc:  # a responder's fault must never lose the user's message
             raise ResponderError(f"The assistant could not reply ({type(exc).__name__}). Your message was kept: "
-                                 "retry the reply.") from exc
+                                 "retry the reply.", reason="responder_failed") from exc
         finally:
             close = getattr(events, "close", None)
             if close is not None:  # an abandoned stream releases its connection now, not at garbage collection
                 close()
         text = "".join(parts).strip()
         if not text:
-            raise ResponderError("The assistant returned an empty reply. Your message was kept: retry the reply.")
+            raise ResponderError("The assistant returned an empty reply. Your message was kept: retry the reply.",
+                                 reason="empty_reply")
         state = self.policy.on_assistant(user_msg.state, AssistantTurn(content=text, end_requested=end_requested))
         with self.store.write() as tx:
             # Re-read under the lock: the conversation may have moved on; the reply still belongs to user_msg.

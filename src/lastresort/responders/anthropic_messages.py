@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anthropic
+import httpx2
 
 from lastresort.config import Settings
 from lastresort.errors import InvalidInput, ResponderError
@@ -78,6 +79,9 @@ class AnthropicResponder:
                             calls[event.index][1].append(event.delta.partial_json)
         except anthropic.APIError as exc:
             raise provider_fault(exc) from exc
+        except httpx2.TransportError as exc:  # the SDK wraps errors of the request, not of reading its stream
+            raise ResponderError("The connection to the model provider broke off mid-reply. Your message was "
+                                 "kept: retry the reply.", provider=PROVIDER, reason="connection") from exc
         for _, (name, parts) in sorted(calls.items()):
             yield parse_tool_call(ToolCall(name=name, arguments="".join(parts)), PROVIDER)
 

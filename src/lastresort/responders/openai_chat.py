@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx2
 import openai
 
 from lastresort.config import Settings
@@ -78,10 +79,15 @@ class OpenAIResponder:
                     for call in delta.tool_calls or ():
                         name, args = calls.setdefault(call.index, ([], []))
                         if call.function is not None:
-                            name.append(call.function.name or "")
+                            # Some servers repeat the whole name in every fragment; others send it once.
+                            if call.function.name and "".join(name) != call.function.name:
+                                name.append(call.function.name)
                             args.append(call.function.arguments or "")
         except openai.APIError as exc:
             raise provider_fault(exc) from exc
+        except httpx2.TransportError as exc:  # the SDK wraps errors of the request, not of reading its stream
+            raise ResponderError("The connection to the model provider broke off mid-reply. Your message was "
+                                 "kept: retry the reply.", provider=PROVIDER, reason="connection") from exc
         for _, (name, args) in sorted(calls.items()):
             yield parse_tool_call(ToolCall(name="".join(name), arguments="".join(args)), PROVIDER)
 
