@@ -187,7 +187,8 @@ class _Server(uvicorn.Server):
 
 
 @contextmanager
-def serve(app: Starlette, fake: FakeServer, path: str = "") -> Iterator[FakeServer]:
+def serve(app: Any, fake: FakeServer, path: str = "") -> Iterator[FakeServer]:
+    """Run the ASGI ``app`` on 127.0.0.1 (a free port) in a thread; ``fake.url`` is its base URL plus ``path``."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="critical", lifespan="off", ws="none",
                             timeout_graceful_shutdown=1)
     server = _Server(config)

@@ -33,6 +33,11 @@ class Settings:
     max_comment_chars: int = 2_000
     history_limit: int = 40  # messages of the path handed to a responder
     locale: str | None = None  # default locale for crisis resources, e.g. "en-GB"
+    max_depth: int = 10_000  # messages on one branch
+    max_siblings: int = 100  # edits or retries of one message
+    rate_limit_user: str = "120/minute"  # per bearer token; "off" disables
+    rate_limit_ip: str = "600/minute"  # per client address; "off" disables
+    redis_url: str | None = None  # share rate limits across replicas, e.g. redis://127.0.0.1:6379/0
     policy_file: str | None = None  # TOML file with [policy] and [crisis_resources] tables
     # Model-backed responders. The API key is read from the environment variable named here, never stored.
     anthropic_model: str = "claude-sonnet-4-5"

@@ -12,6 +12,8 @@
     ├── Conflict                409 conflict
     │   ├── ConversationEnded       conversation_ended  the path was ended; nothing was stored
     │   └── ReplyPending            reply_pending       the parent is a user message still awaiting its reply
+    ├── RateLimited             429 rate_limited        too many requests; Retry-After says when to retry
+    ├── DatabaseUnavailable     503 database_unavailable the database cannot be reached; retry shortly
     ├── AssessorError           503 assessor_error      an assessor failed and the fail rule is "closed"
     └── ResponderError          502 responder_error     the responder failed; the user message was kept
 
@@ -27,11 +29,13 @@ __all__ = [
     "Conflict",
     "ConversationEnded",
     "ConversationNotFound",
+    "DatabaseUnavailable",
     "Forbidden",
     "InvalidInput",
     "LastResortError",
     "MessageNotFound",
     "NotFound",
+    "RateLimited",
     "ReplyPending",
     "ResponderError",
     "Unauthorized",
@@ -107,6 +111,19 @@ class ReplyPending(Conflict):
 
     code = "reply_pending"
     default_message = "The previous message has no reply yet: retry the reply, or edit that message."
+
+
+class RateLimited(LastResortError):
+    """Raised when a user or client IP exceeds its request rate; ``retry_after`` is in seconds."""
+
+    status, code, default_message = 429, "rate_limited", "Too many requests: slow down and retry shortly."
+
+
+class DatabaseUnavailable(LastResortError):
+    """Raised when the database cannot be reached. Nothing was changed; the request can be retried."""
+
+    status, code = 503, "database_unavailable"
+    default_message = "The database is unavailable right now. Nothing was changed; please retry shortly."
 
 
 class AssessorError(LastResortError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +25,22 @@ if not getattr(sys, "_called_from_test", False):  # installed plugins stay out o
 pm.register(default_plugins, name="lastresort.default_plugins")
 
 
+def load_plugin_modules(names: str | None = None) -> None:
+    """Register plugin modules named in ``LASTRESORT_PLUGINS`` (comma-separated import paths).
+
+    For plugins that are not installed as packages: a local module, or a test double in a server subprocess.
+    """
+    for name in (names if names is not None else os.environ.get("LASTRESORT_PLUGINS", "")).split(","):
+        name = name.strip()
+        if not name or pm.has_plugin(name):
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            raise InvalidInput(f"LASTRESORT_PLUGINS names {name!r}, which cannot be imported: {exc}") from None
+        pm.register(module, name=name)
+
+
 def registered(kind: str) -> dict[str, Callable[..., Any]]:
     """Factories by name for ``kind`` ("assessors" or "responders")."""
     found: dict[str, Callable[..., Any]] = {}
@@ -35,6 +53,7 @@ def registered(kind: str) -> dict[str, Callable[..., Any]]:
 
 
 def _build(kind: str, name: str, settings: Settings) -> Any:
+    load_plugin_modules()
     factories = registered(kind)
     if name not in factories:
         raise InvalidInput(f"Unknown {kind[:-1]} {name!r}; available: {', '.join(sorted(factories))}.")

@@ -178,8 +178,8 @@ class ConversationService:
             return tx.create_conversation(user.id, title)
 
     def list_conversations(self, user: UserRow, *, limit: int = 50, offset: int = 0) -> list[ConversationRow]:
-        if not (1 <= limit <= 200) or offset < 0:
-            raise InvalidInput("limit must be 1..200 and offset >= 0.")
+        if not (1 <= limit <= 200) or not (0 <= offset <= 1_000_000_000):
+            raise InvalidInput("limit must be 1..200 and offset 0..1e9.")
         with self.store.read() as tx:
             return tx.list_conversations(user.id, limit=limit, offset=offset)
 
@@ -259,6 +259,9 @@ class ConversationService:
             replies = tx.children(conv.id, user_msg.id)
             if user_msg.state.ended and replies:
                 raise self._ended(user_msg.state)
+            if len(replies) >= self.settings.max_siblings:
+                raise InvalidInput(f"That message already has {self.settings.max_siblings} replies.",
+                                   limit=self.settings.max_siblings)
             history = self._history(tx, conv, user_msg.id)
         events = self._reply_events(conv, user_msg, history, locale=locale, variant=len(replies),
                                     new_user_message=False)
@@ -277,6 +280,7 @@ class ConversationService:
                 raise self._ended(state)
             if state.awaiting_reply or (parent is not None and parent.role == "user"):
                 raise ReplyPending(message_id=parent.id if parent else None)
+            self._check_shape(tx, conv, parent, branching=parent_id is not None or edit_of is not None)
             history = self._history(tx, conv, parent.id) if parent else ()
             context = AssessContext(
                 previous_action=state.last_action,
@@ -289,6 +293,8 @@ class ConversationService:
             message = tx.insert_message(conv, parent=parent, role="user", content=content, state=new_state,
                                         assessment=assessment.to_dict(),
                                         signals=signals.to_dict() if signals.any else None)
+            if new_state.ending is not None:
+                self._audit_ending(tx, conv, message, new_state)
         return _Accepted(conversation=conv, user_message=message, history=history + (("user", content),))
 
     def _reply_events(self, conv: ConversationRow, user_msg: MessageRow, history: tuple[tuple[Role, str], ...],
@@ -331,6 +337,8 @@ class ConversationService:
             reply = tx.insert_message(locked, parent=user_msg, role="assistant", content=text, state=state,
                                       decision=decision.to_dict(), end_requested=end_requested,
                                       responder=self.responder.name)
+            if state.ending is not None and not user_msg.state.ended:  # the model's request was honoured
+                self._audit_ending(tx, locked, reply, state)
         yield TurnResult(user_message=user_msg if new_user_message else None, assistant_message=reply)
 
     # -- feedback --------------------------------------------------------------------------------------------
@@ -348,8 +356,12 @@ class ConversationService:
                 raise InvalidInput("Feedback is given on assistant messages.", field="message_id")
             if dispute and not message.state.ended:
                 raise InvalidInput("Only an ending can be disputed.", field="dispute")
-            return tx.add_feedback(conversation_id=conv.id, message_id=message.id, user_id=user.id, rating=rating,
-                                   comment=comment.strip(), dispute=dispute)
+            row = tx.add_feedback(conversation_id=conv.id, message_id=message.id, user_id=user.id, rating=rating,
+                                  comment=comment.strip(), dispute=dispute)
+            if dispute:
+                tx.audit(actor=user.id, action="dispute", conversation_id=conv.id, message_id=message.id,
+                         details={"feedback_id": row.id, "comment": row.comment})
+            return row
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def _conversation(self, tx: Tx, user: UserRow, conversation_id: str, *, lock: bool = False) -> ConversationRow:
@@ -376,8 +388,23 @@ class ConversationService:
             return self._message(tx, conv, parent_id)
         return self._message(tx, conv, conv.active_leaf_id) if conv.active_leaf_id else None
 
+    def _check_shape(self, tx: Tx, conv: ConversationRow, parent: MessageRow | None, *, branching: bool) -> None:
+        """Depth and fan-out limits. Only a branching post can add a sibling: the active leaf has no children."""
+        if parent is not None and parent.depth + 2 > self.settings.max_depth:  # room for the message and its reply
+            raise InvalidInput(f"This branch has reached {self.settings.max_depth} messages; start a new chat.",
+                               limit=self.settings.max_depth)
+        if branching and len(tx.children(conv.id, parent.id if parent else None)) >= self.settings.max_siblings:
+            raise InvalidInput(f"That message already has {self.settings.max_siblings} alternatives.",
+                               limit=self.settings.max_siblings)
+
     def _history(self, tx: Tx, conv: ConversationRow, leaf_id: str) -> tuple[tuple[Role, str], ...]:
         return tuple((m.role, m.content) for m in tx.ancestors(conv.id, leaf_id, self.settings.history_limit))
+
+    @staticmethod
+    def _audit_ending(tx: Tx, conv: ConversationRow, message: MessageRow, state: PathState) -> None:
+        assert state.ending is not None
+        tx.audit(actor=state.ending.by, action="conversation_ended", conversation_id=conv.id, message_id=message.id,
+                 details=state.ending.to_dict())
 
     @staticmethod
     def _ended(state: PathState) -> ConversationEnded:

@@ -10,6 +10,8 @@ from lastresort.api import conversations
 from lastresort.api.errors import error_response, install_error_handlers
 from lastresort.bootstrap import open_service
 from lastresort.config import Settings
+from lastresort.errors import RateLimited
+from lastresort.ratelimit import MemoryCounter, RateLimiter, RedisCounter, parse_limit
 from lastresort.service import ConversationService
 
 __all__ = ["create_app"]
@@ -55,6 +57,31 @@ class _TooLarge(Exception):
     pass
 
 
+class IPRateLimit:
+    """Per-client-address limit on the API routes (the per-user limit is checked after authentication)."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app, self.limiter = app, limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
+            client = scope.get("client") or ("unknown", 0)
+            retry_after = self.limiter.check("ip", str(client[0]))
+            if retry_after is not None:
+                err = RateLimited(retry_after=round(retry_after, 3), limit="ip")
+                await error_response(err.status, err.code, err.message, **err.details)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def build_limiter(settings: Settings) -> RateLimiter | None:
+    per_user, per_ip = parse_limit(settings.rate_limit_user), parse_limit(settings.rate_limit_ip)
+    if per_user.count <= 0 and per_ip.count <= 0:
+        return None
+    counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
+    return RateLimiter(counter, per_user=per_user, per_ip=per_ip)
+
+
 def create_app(settings: Settings | None = None, *, service: ConversationService | None = None) -> FastAPI:
     """Build the API around ``service``, or a service opened from ``settings`` (default: the environment)."""
     if service is None:
@@ -65,6 +92,7 @@ def create_app(settings: Settings | None = None, *, service: ConversationService
         description="A chat service that ends a conversation only as a last resort.",
     )
     app.state.service = service
+    app.state.limiter = limiter = build_limiter(service.settings)
     install_error_handlers(app)
     app.include_router(conversations.router)
 
@@ -72,5 +100,7 @@ def create_app(settings: Settings | None = None, *, service: ConversationService
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    if limiter is not None:
+        app.add_middleware(IPRateLimit, limiter=limiter)
     app.add_middleware(BodyLimit)
     return app

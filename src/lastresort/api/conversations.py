@@ -13,6 +13,7 @@ from lastresort.api.wire import (
     ConversationDetail,
     ConversationOut,
     CreateConversation,
+    ErrorOut,
     FeedbackOut,
     GiveFeedback,
     PostMessage,
@@ -26,17 +27,24 @@ from lastresort.api.wire import (
 )
 from lastresort.errors import LastResortError
 
-router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
+_COMMON: dict[int | str, dict[str, Any]] = {
+    400: {"description": "`invalid_json`: the body is not JSON in UTF-8", "model": ErrorOut},
+    413: {"description": "`payload_too_large`", "model": ErrorOut},
+    429: {"description": "`rate_limited`; `Retry-After` says when to retry", "model": ErrorOut},
+    503: {"description": "`database_unavailable`; nothing was changed, retry", "model": ErrorOut},
+}
+router = APIRouter(prefix="/v1/conversations", tags=["conversations"], responses=_COMMON)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or unknown bearer token"},
-    404: {"description": "No such conversation or message (or not yours)"},
-    422: {"description": "Invalid input; nothing was changed"},
+    401: {"description": "Missing or unknown bearer token", "model": ErrorOut},
+    404: {"description": "No such conversation or message (or not yours)", "model": ErrorOut},
+    422: {"description": "Invalid input; nothing was changed", "model": ErrorOut},
 }
 _TURN_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
-    409: {"description": "`conversation_ended`: the path has ended, nothing was stored; or `reply_pending`"},
-    502: {"description": "`responder_error`: the user message was kept; retry the reply"},
+    409: {"description": "`conversation_ended`: the path has ended, nothing was stored; or `reply_pending`",
+          "model": ErrorOut},
+    502: {"description": "`responder_error`: the user message was kept; retry the reply", "model": ErrorOut},
 }
 
 
@@ -48,7 +56,7 @@ def create_conversation(body: CreateConversation, service: Service, user: User) 
 
 @router.get("", responses=_ERRORS)
 def list_conversations(service: Service, user: User, limit: int = Query(50, ge=1, le=200),
-                       offset: int = Query(0, ge=0)) -> dict[str, list[ConversationOut]]:
+                       offset: int = Query(0, ge=0, le=1_000_000_000)) -> dict[str, list[ConversationOut]]:
     """Your conversations, most recently active first."""
     return {"conversations": [conversation_out(c) for c in service.list_conversations(user, limit=limit,
                                                                                       offset=offset)]}

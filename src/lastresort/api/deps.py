@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from lastresort.errors import Unauthorized
+from lastresort.errors import RateLimited, Unauthorized
+from lastresort.ratelimit import RateLimiter
 from lastresort.service import ConversationService
 from lastresort.store.repo import UserRow
 
@@ -21,7 +22,11 @@ def get_user(request: Request, service: Annotated[ConversationService, Depends(g
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized()
-    return service.authenticate(token.strip())
+    user = service.authenticate(token.strip())
+    limiter: RateLimiter | None = request.app.state.limiter
+    if limiter is not None and (retry_after := limiter.check("user", user.id)) is not None:
+        raise RateLimited(retry_after=round(retry_after, 3), limit="user")
+    return user
 
 
 Service = Annotated[ConversationService, Depends(get_service)]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 
-from lastresort.errors import LastResortError
+from lastresort.errors import DatabaseUnavailable, LastResortError
+
+logger = logging.getLogger("lastresort.api")
 
 __all__ = ["error_response", "install_error_handlers"]
 
@@ -17,7 +23,10 @@ _HTTP_CODES = {400: "invalid_json", 401: "unauthorized", 404: "not_found", 405: 
 
 
 def error_response(status: int, code: str, message: str, **details: object) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    retry_after = details.get("retry_after")
+    if isinstance(retry_after, int | float):
+        headers["Retry-After"] = str(max(1, int(retry_after + 0.999)))
     return JSONResponse({"error": code, "message": message, "status": status, **details}, status_code=status,
                         headers=headers)
 
@@ -26,6 +35,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LastResortError)
     async def _lastresort(_: Request, exc: LastResortError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message, **exc.details)
+
+    @app.exception_handler(sa_exc.OperationalError)
+    @app.exception_handler(sa_exc.InterfaceError)
+    async def _database(_: Request, exc: Exception) -> JSONResponse:
+        # The database is down or restarting: nothing was committed, so the client may simply retry.
+        logger.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        err = DatabaseUnavailable()
+        return error_response(err.status, err.code, err.message, retry_after=1)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -39,7 +56,20 @@ def install_error_handlers(app: FastAPI) -> None:
                               errors=errors)
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = INVALID_JSON if exc.status_code == 400 else str(exc.detail)
-        return error_response(exc.status_code, code, message)
+        response = error_response(exc.status_code, code, message)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method any route serves at this path (Starlette names only the first matching route's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, APIRoute) and route.path_regex.match(request.scope["path"]):
+            methods |= route.methods or set()
+    return sorted(methods)

@@ -30,11 +30,21 @@ __all__ = ["SSE_MEDIA_TYPE", "SSE_RESPONSES", "sse_response", "wants_stream"]
 
 SSE_MEDIA_TYPE = "text/event-stream"
 
+#: One server-sent event; ``data`` is JSON text (its shape per event is in the module docstring).
+_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["accepted", "delta", "done", "error"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+}
+
 SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "With `?stream=true` or `Accept: text/event-stream`: server-sent events `accepted`, "
                        "`delta` (any number), then one `done` (same body as the 201 response) or `error`.",
-        "content": {SSE_MEDIA_TYPE: {"schema": {"type": "string"}, "example":
+        "content": {SSE_MEDIA_TYPE: {"schema": _EVENT_SCHEMA, "example":
                     'event: accepted\ndata: {"user_message": {...}, "reply_to": "...", "decision": {...}}\n\n'
                     'event: delta\ndata: {"text": "Let\'s keep "}\n\n'
                     'event: done\ndata: {"user_message": {...}, "assistant_message": {...}, "state": {...}}\n\n'}},

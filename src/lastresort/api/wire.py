@@ -11,17 +11,37 @@ from lastresort.core.state import PathState
 from lastresort.service import ConversationView, TurnResult
 from lastresort.store.repo import ConversationRow, FeedbackRow, MessageRow
 
+# What the service accepts: some visible text, and no control characters but tab and newlines.
+TEXT_PATTERN = (r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f]"
+                r"[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$")
+OPTIONAL_TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class CreateConversation(_In):
-    title: StrictStr = ""
+    title: StrictStr = Field("", max_length=200, pattern=OPTIONAL_TEXT_PATTERN)
+
+
+class ErrorOut(BaseModel):
+    """The one error shape (more keys may follow, e.g. `ending` on `conversation_ended`)."""
+
+    model_config = ConfigDict(extra="allow")
+    error: str
+    message: str
+    status: int
 
 
 class PostMessage(_In):
-    content: StrictStr = Field(description="The user's message.")
+    """Continues the active branch, or branches from `parent_id`, or edits `edit_of` (not both)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"not": {
+        "required": ["parent_id", "edit_of"],
+        "properties": {"parent_id": {"type": "string"}, "edit_of": {"type": "string"}},
+    }})
+    content: StrictStr = Field(description="The user's message.", min_length=1, pattern=TEXT_PATTERN)
     parent_id: StrictStr | None = Field(None, description="Continue from this message instead of the active leaf.")
     edit_of: StrictStr | None = Field(None, description="Edit: the new message becomes a sibling of this one.")
     locale: StrictStr | None = Field(None, max_length=35, description="e.g. en-GB; picks crisis resources.")
@@ -36,8 +56,15 @@ class SwitchBranch(_In):
 
 
 class GiveFeedback(_In):
+    """At least one of: a rating, a non-empty comment, or `dispute: true` (on an ending)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"required": ["rating"], "properties": {"rating": {"enum": ["up", "down"]}}},
+        {"required": ["comment"], "properties": {"comment": {"pattern": TEXT_PATTERN}}},
+        {"required": ["dispute"], "properties": {"dispute": {"const": True}}},
+    ]})
     rating: Literal["up", "down"] | None = None
-    comment: StrictStr = ""
+    comment: StrictStr = Field("", pattern=OPTIONAL_TEXT_PATTERN)
     dispute: StrictBool = False
 
 

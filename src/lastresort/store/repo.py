@@ -19,9 +19,9 @@ from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from lastresort.core.state import PathState
 from lastresort.core.tree import Role
-from lastresort.store.tables import conversations, feedback, messages, users
+from lastresort.store.tables import audit_log, conversations, feedback, messages, users
 
-__all__ = ["ConversationRow", "FeedbackRow", "MessageRow", "Store", "Tx", "UserRow", "hash_token", "new_id"]
+__all__ = ["AuditRow", "ConversationRow", "FeedbackRow", "MessageRow", "Store", "Tx", "UserRow", "hash_token", "new_id"]
 
 
 def new_id() -> str:
@@ -86,6 +86,17 @@ class FeedbackRow:
     comment: str
     dispute: bool
     created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditRow:
+    id: str
+    created_at: datetime
+    actor: str
+    action: str
+    conversation_id: str | None
+    message_id: str | None
+    details: dict[str, Any]
 
 
 def _message(row: Any) -> MessageRow:
@@ -260,6 +271,21 @@ class Tx:
         rows = self.conn.execute(select(feedback).where(feedback.c.conversation_id == conversation_id)
                                  .order_by(feedback.c.created_at, feedback.c.id))
         return [FeedbackRow(**dict(r._mapping)) for r in rows]
+
+
+    # -- audit log -------------------------------------------------------------------------------------------
+    def audit(self, *, actor: str, action: str, conversation_id: str | None = None, message_id: str | None = None,
+              details: dict[str, Any] | None = None) -> AuditRow:
+        row = AuditRow(id=new_id(), created_at=now(), actor=actor, action=action, conversation_id=conversation_id,
+                       message_id=message_id, details=details or {})
+        self.conn.execute(insert(audit_log).values(**row.__dict__))
+        return row
+
+    def audit_entries(self, conversation_id: str | None = None, limit: int = 1000) -> list[AuditRow]:
+        query = select(audit_log).order_by(audit_log.c.created_at, audit_log.c.id).limit(limit)
+        if conversation_id is not None:
+            query = query.where(audit_log.c.conversation_id == conversation_id)
+        return [AuditRow(**dict(r._mapping)) for r in self.conn.execute(query)]
 
 
 class Store:

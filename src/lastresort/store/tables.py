@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -14,7 +17,24 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are written in UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
 
 metadata = MetaData()
 
@@ -25,7 +45,7 @@ users = Table(
     Column("name", String(100), nullable=False, unique=True),
     Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the token; the token is never kept
     Column("role", String(20), nullable=False, default="user"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 conversations = Table(
@@ -37,8 +57,8 @@ conversations = Table(
     # No FK to messages: that would make a cycle between the two tables.
     Column("active_leaf_id", String(32), nullable=True),
     Column("message_count", Integer, nullable=False, default=0),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     # Branches of this conversation that ended / on which a crisis began: the policy sees them on new branches.
     Column("ended_branches", Integer, nullable=False, default=0, server_default="0"),
     Column("crisis_branches", Integer, nullable=False, default=0, server_default="0"),
@@ -60,8 +80,8 @@ messages = Table(
     Column("end_requested", Boolean, nullable=False, default=False),  # the model asked to end
     Column("responder", String(64), nullable=True),
     Column("state", JSON, nullable=False),  # PathState after this message: the cache the fold fills
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    # Added by migration 0002, so last: ``ancestors`` maps ``SELECT messages.*`` by position.
+    Column("created_at", UTCDateTime(), nullable=False),
+    # Added by migration 0003, so last: ``ancestors`` maps ``SELECT messages.*`` by position.
     Column("signals", JSON, nullable=True),  # user messages: the conversation signals the policy saw
     Index("ix_messages_conversation", "conversation_id", "seq"),
     Index("ix_messages_parent", "parent_id"),
@@ -77,6 +97,20 @@ feedback = Table(
     Column("rating", String(8), nullable=True),  # "up" / "down"
     Column("comment", Text, nullable=False, default=""),
     Column("dispute", Boolean, nullable=False, default=False),  # the user disputes an ending
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_feedback_message", "message_id"),
+)
+
+#: Append-only (database triggers refuse UPDATE and DELETE): endings, disputes, operator actions.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("actor", String(64), nullable=False),  # a user id, or "policy" / "model" for automatic endings
+    Column("action", String(40), nullable=False),
+    Column("conversation_id", String(32), nullable=True),
+    Column("message_id", String(32), nullable=True),
+    Column("details", JSON, nullable=False),
+    Index("ix_audit_log_conversation", "conversation_id", "created_at"),
 )

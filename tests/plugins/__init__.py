@@ -1,0 +1,1 @@
+"""Test-only plugins, loaded into server subprocesses with ``LASTRESORT_PLUGINS``."""
