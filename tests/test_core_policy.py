@@ -310,9 +310,13 @@ signalled_paths = st.lists(st.tuples(assessments, st.booleans(), signal_values),
 def signalled_turns(p: Policy, steps: list[tuple[Assessment, bool, ConversationSignals]]) -> list[Turn]:
     turns: list[Turn] = []
     state = PathState()
-    for assessment, end_requested, signals in steps:
+    seen = ConversationSignals()
+    for assessment, end_requested, drawn in steps:
         if state.ended:
             break
+        # The counts of a conversation only grow, so along a path each turn sees at least what the last one saw.
+        signals = seen = ConversationSignals(ended_branches=max(seen.ended_branches, drawn.ended_branches),
+                                             crisis_branches=max(seen.crisis_branches, drawn.crisis_branches))
         user = UserTurn(content="u", assessment=assessment, signals=signals)
         reply = AssistantTurn(content="r", end_requested=end_requested)
         state = p.on_assistant(p.on_user(state, assessment, signals), reply)
