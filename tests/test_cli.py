@@ -109,3 +109,10 @@ def test_chat_provider_offline_and_a_bad_policy_file(db: str, tmp_path: Path, mo
     monkeypatch.setenv("LASTRESORT_POLICY_FILE", str(bad))
     result = runner.invoke(app, ["chat"], input="/quit\n")
     assert result.exit_code == 2 and "at least one warning" in " ".join(result.output.split())
+
+
+def test_chat_with_a_policy_file_option(db: str, tmp_path: Path) -> None:
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[policy]\npushbacks_before_warning = 0\n")
+    result = runner.invoke(app, ["chat", "--policy-file", str(strict)], input="you are a useless idiot\n/quit\n")
+    assert result.exit_code == 0 and "[warn]" in result.output  # no redirections first under this policy

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.panel import Panel
 
-from lastresort.cli.app import DatabaseUrl, app, console, fail, load_settings, open_service
+from lastresort.cli.app import DatabaseUrl, PolicyFile, app, console, fail, load_settings, open_service
 from lastresort.errors import ConversationEnded, LastResortError
 from lastresort.responders.base import TextDelta
 from lastresort.service import ConversationService, TurnResult, TurnStream
@@ -32,6 +32,7 @@ def chat(
         "--base-url", help="Server for --provider anthropic or openai, e.g. http://127.0.0.1:11434/v1 (Ollama).",
     )] = None,
     database_url: DatabaseUrl = None,
+    policy_file: PolicyFile = None,
 ) -> None:
     """Chat in the terminal against the local store, showing each policy action.
 
@@ -48,7 +49,7 @@ def chat(
 
         lastresort chat --provider openai --base-url http://127.0.0.1:11434/v1 --model llama3.2
     """
-    overrides: dict[str, object] = {"responder": provider}
+    overrides: dict[str, object] = {"responder": provider, "policy_file": policy_file}
     if provider in ("anthropic", "openai"):
         overrides |= {f"{provider}_model": model, f"{provider}_base_url": base_url}
     elif model or base_url:
