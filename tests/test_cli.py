@@ -95,3 +95,24 @@ def test_chat_edit_branches_off_an_ended_chat(db: str) -> None:
     result = runner.invoke(app, ["chat"], input=script)
     assert result.exit_code == 0, result.output
     assert "chat ended" in result.output and '"status": "open"' in result.output
+
+
+def test_chat_provider_offline_and_a_bad_policy_file(db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = runner.invoke(app, ["chat", "--provider", "offline"], input="hello\n/quit\n")
+    assert result.exit_code == 0 and "[answer]" in result.output
+    result = runner.invoke(app, ["chat", "--model", "x"], input="/quit\n")
+    assert result.exit_code == 2 and "--provider anthropic" in result.output
+    result = runner.invoke(app, ["chat", "--provider", "nonesuch"], input="/quit\n")
+    assert result.exit_code == 2 and "Unknown responder 'nonesuch'" in " ".join(result.output.split())
+    bad = tmp_path / "policy.toml"
+    bad.write_text("[policy]\nwarnings_before_end = 0\n")
+    monkeypatch.setenv("LASTRESORT_POLICY_FILE", str(bad))
+    result = runner.invoke(app, ["chat"], input="/quit\n")
+    assert result.exit_code == 2 and "at least one warning" in " ".join(result.output.split())
+
+
+def test_chat_with_a_policy_file_option(db: str, tmp_path: Path) -> None:
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[policy]\npushbacks_before_warning = 0\n")
+    result = runner.invoke(app, ["chat", "--policy-file", str(strict)], input="you are a useless idiot\n/quit\n")
+    assert result.exit_code == 0 and "[warn]" in result.output  # no redirections first under this policy

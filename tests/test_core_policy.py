@@ -6,9 +6,10 @@ from hypothesis import strategies as st
 
 from lastresort.core.actions import Action
 from lastresort.core.assessment import Assessment
-from lastresort.core.categories import CRISIS, Category
+from lastresort.core.categories import CRISIS, END_ELIGIBLE, Category
 from lastresort.core.policy import PathEnded, Policy, PolicyConfig, ReplyPending
-from lastresort.core.state import PathState
+from lastresort.core.signals import ConversationSignals
+from lastresort.core.state import Decision, PathState
 from lastresort.core.tree import AssistantTurn, Turn, UserTurn
 
 C = Category
@@ -177,3 +178,172 @@ def test_no_end_without_a_prior_warning_unless_the_user_asked(steps: list[tuple[
     if state.ending is not None and state.ending.by != "user":
         assert state.ending.warnings >= 1 and state.ending.pushbacks >= 2
         assert any(e.action is Action.WARN and e.turn < state.ending.turn for e in state.ending.evidence)
+
+
+# -- configurable rules ----------------------------------------------------------------------------------------
+def run_with(p: Policy, *steps: Assessment, signals: ConversationSignals | None = None) -> tuple[list[Action],
+                                                                                                  PathState]:
+    state, actions = PathState(), []
+    for assessment in steps:
+        state = p.on_user(state, assessment, signals)
+        assert state.decision is not None
+        actions.append(state.decision.action)
+        state = p.on_assistant(state, AssistantTurn(content="ok"))
+        if state.ended:
+            break
+    return actions, state
+
+
+def test_recovery_after_a_warning_needs_a_new_warning_before_an_end() -> None:
+    # Warned, then three productive turns: the warning no longer counts, so abuse is warned again, not ended.
+    actions, state = run(*(a(abuse=0.9) for _ in range(3)), a(), a(), a(), a(abuse=0.9), a(abuse=0.9))
+    assert actions == [Action.REDIRECT, Action.REDIRECT, Action.WARN, Action.ANSWER, Action.ANSWER, Action.ANSWER,
+                       Action.WARN, Action.END]
+    assert state.recoveries == 1
+    assert state.ending is not None and state.ending.warnings == 1
+
+
+def test_longer_recovery_walks_all_the_way_down_the_ladder() -> None:
+    calm = [a() for _ in range(9)]  # 3 steps: the warning, then both redirections
+    actions, state = run(*(a(abuse=0.9) for _ in range(3)), *calm, a(abuse=0.9))
+    assert actions[-1] is Action.REDIRECT and state.pushbacks == 1 and state.warnings == 0
+    assert state.recoveries == 3
+    assert state.decision is not None and "1 of 2" in state.decision.explanation
+
+
+def test_recovery_is_interrupted_by_a_harmful_turn_and_explained() -> None:
+    _, state = run(a(abuse=0.9), a(), a(), a(abuse=0.9), a(), a())
+    assert state.recoveries == 0 and state.pushbacks == 2 and state.calm_turns == 2
+    _, state = run(a(abuse=0.9), a(), a(), a())
+    assert state.recoveries == 1 and state.pushbacks == 0
+    assert state.decision is not None and "engaged productively" in state.decision.explanation
+
+
+def test_confirm_end_neither_counts_for_nor_breaks_recovery() -> None:
+    _, state = run(a(abuse=0.9), a(), a(end_request=0.5), a(), a())
+    assert state.recoveries == 1 and state.pushbacks == 0
+
+
+def test_recovery_can_be_turned_off() -> None:
+    p = Policy(PolicyConfig(recovery_turns=0))
+    actions, state = run_with(p, *(a(abuse=0.9) for _ in range(3)), *(a() for _ in range(20)), a(abuse=0.9))
+    assert actions[-1] is Action.END and state.ended
+
+
+def test_categories_outside_end_categories_are_refused_every_time_but_never_escalate() -> None:
+    p = Policy(PolicyConfig(end_categories=frozenset({C.ABUSE})))
+    actions, state = run_with(p, *(a(cyber_harm=0.9) for _ in range(10)))
+    assert actions == [Action.REFUSE] * 10 and not state.ended and state.pushbacks == 0
+    assert state.decision is not None and "never ends a chat" in state.decision.explanation
+    # They do not feed the ladder of another category either.
+    actions, _ = run_with(p, a(cyber_harm=0.9), a(cyber_harm=0.9), a(abuse=0.9))
+    assert actions[-1] is Action.REDIRECT
+
+
+def test_end_categories_are_validated() -> None:
+    with pytest.raises(ValueError, match="crisis"):
+        PolicyConfig(end_categories=frozenset({C.SELF_HARM_RISK}))
+    with pytest.raises(ValueError, match="end_categories"):
+        PolicyConfig(end_categories=frozenset({C.END_REQUEST}))
+
+
+def test_config_from_mapping_parses_and_names_bad_keys() -> None:
+    cfg = PolicyConfig.from_mapping({"pushbacks_before_warning": 3, "end_categories": ["abuse", "cbrn"],
+                                     "recovery_turns": 5})
+    assert cfg.end_categories == frozenset({C.ABUSE, C.CBRN}) and cfg.recovery_turns == 5
+    assert PolicyConfig.from_mapping(cfg.to_dict()) == cfg
+    with pytest.raises(ValueError, match="unknown policy setting"):
+        PolicyConfig.from_mapping({"pushbacks": 2})
+    with pytest.raises(ValueError, match="unknown category"):
+        PolicyConfig.from_mapping({"end_categories": ["rudeness"]})
+    with pytest.raises(ValueError, match="list"):
+        PolicyConfig.from_mapping({"end_categories": "abuse"})
+    with pytest.raises(ValueError, match="recovery_turns"):
+        PolicyConfig.from_mapping({"recovery_turns": -1})
+    with pytest.raises(ValueError, match="harm_threshold"):
+        PolicyConfig.from_mapping({"harm_threshold": "high"})
+
+
+def test_an_ended_sibling_branch_shortens_the_ladder_but_a_warning_still_comes_first() -> None:
+    after_end = ConversationSignals(ended_branches=1)
+    actions, state = run_with(policy, a(abuse=0.9), a(abuse=0.9), signals=after_end)
+    assert actions == [Action.WARN, Action.END]
+    assert state.ending is not None and state.ending.warnings == 1
+    assert state.decision is not None and state.decision.signals == {"ended_branches": 1}
+    lenient = Policy(PolicyConfig(pushbacks_after_ended_branch=1))
+    actions, _ = run_with(lenient, *(a(abuse=0.9) for _ in range(3)), signals=after_end)
+    assert actions == [Action.REDIRECT, Action.WARN, Action.END]
+
+
+def test_benign_turns_after_an_ended_sibling_are_just_answered() -> None:
+    actions, state = run_with(policy, a(), a(), signals=ConversationSignals(ended_branches=3))
+    assert actions == [Action.ANSWER, Action.ANSWER] and not state.ended
+
+
+def test_a_crisis_on_another_branch_disables_ending_here() -> None:
+    elsewhere = ConversationSignals(crisis_branches=1)
+    actions, state = run_with(policy, *(a(abuse=0.9) for _ in range(8)), signals=elsewhere)
+    assert Action.END not in actions and not state.ended
+    actions, state = run_with(policy, a(end_request=0.99), signals=elsewhere)
+    assert actions == [Action.CRISIS_SUPPORT] and not state.ended
+    off = Policy(PolicyConfig(crisis_elsewhere_disables_end=False))
+    actions, state = run_with(off, *(a(abuse=0.9) for _ in range(4)), signals=elsewhere)
+    assert actions[-1] is Action.END
+
+
+def test_a_decision_carries_its_explanation() -> None:
+    _, state = run(a(abuse=0.9), a(), a(abuse=0.8, cbrn=0.2))
+    d = state.decision
+    assert d is not None and d.category is C.ABUSE and d.scores == {"abuse": 0.8, "cbrn": 0.2}
+    assert d.pushbacks == 2 and d.warnings == 0 and d.evidence_turns == (1, 3)
+    assert Decision.from_dict(d.to_dict()) == d
+
+
+signal_values = st.builds(ConversationSignals, ended_branches=st.integers(0, 3), crisis_branches=st.integers(0, 2))
+configs = st.builds(PolicyConfig, pushbacks_before_warning=st.integers(0, 3), warnings_before_end=st.integers(1, 2),
+                    recovery_turns=st.integers(0, 3), pushbacks_after_ended_branch=st.integers(0, 2),
+                    end_categories=st.frozensets(st.sampled_from(sorted(END_ELIGIBLE))),
+                    crisis_elsewhere_disables_end=st.booleans())
+signalled_paths = st.lists(st.tuples(assessments, st.booleans(), signal_values), min_size=1, max_size=30)
+
+
+def signalled_turns(p: Policy, steps: list[tuple[Assessment, bool, ConversationSignals]]) -> list[Turn]:
+    turns: list[Turn] = []
+    state = PathState()
+    seen = ConversationSignals()
+    for assessment, end_requested, drawn in steps:
+        if state.ended:
+            break
+        # The counts of a conversation only grow, so along a path each turn sees at least what the last one saw.
+        signals = seen = ConversationSignals(ended_branches=max(seen.ended_branches, drawn.ended_branches),
+                                             crisis_branches=max(seen.crisis_branches, drawn.crisis_branches))
+        user = UserTurn(content="u", assessment=assessment, signals=signals)
+        reply = AssistantTurn(content="r", end_requested=end_requested)
+        state = p.on_assistant(p.on_user(state, assessment, signals), reply)
+        turns += [user, reply]
+    return turns
+
+
+@given(configs, signalled_paths)
+def test_any_config_and_signals_keep_the_invariants(
+    cfg: PolicyConfig, steps: list[tuple[Assessment, bool, ConversationSignals]]
+) -> None:
+    p = Policy(cfg)
+    turns = signalled_turns(p, steps)
+    cached = list(p.states(turns))
+    crisis_seen = False
+    for i, (turn, state) in enumerate(zip(turns, cached, strict=True)):
+        assert p.fold(turns[: i + 1]) == state  # what the policy saw is on the turn, so the fold reproduces it
+        assert PathState.from_dict(state.to_dict()) == state
+        if isinstance(turn, UserTurn):
+            if any(turn.assessment.score(c) >= cfg.crisis_threshold for c in CRISIS):
+                crisis_seen = True
+            if turn.signals.crisis_branches and cfg.crisis_elsewhere_disables_end:
+                crisis_seen = True
+        if crisis_seen:
+            assert not state.ended
+    final = cached[-1]
+    if final.ending is not None and final.ending.by != "user":
+        assert final.ending.warnings >= cfg.warnings_before_end
+        assert final.ending.category in {c.value for c in cfg.end_categories}
+        assert any(e.action is Action.WARN and e.turn < final.ending.turn for e in final.ending.evidence)

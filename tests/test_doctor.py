@@ -49,3 +49,22 @@ def test_doctor_command_exit_codes(tmp_path: object) -> None:
                         .values(state=json.loads(json.dumps(PathState(warnings=3).to_dict()))))
     result = runner.invoke(app, ["doctor", "--database-url", url])
     assert result.exit_code == 1 and "state_mismatch" in result.output
+
+
+def test_branch_counts_are_checked_against_the_messages(database_url: str) -> None:
+    from lastresort.store.tables import conversations
+
+    service = make_service(database_url)
+    user = service.local_user("doc")
+    conv = service.create_conversation(user)
+    first = service.post_message(user, conv.id, "hello")
+    for _ in range(4):
+        service.post_message(user, conv.id, ABUSE)
+    service.post_message(user, conv.id, "again", parent_id=first.assistant_message.id)
+    service.post_message(user, conv.id, "I want to die [self_harm_risk]")
+    assert check(service.store).ok
+    with service.store.write() as tx:
+        tx.conn.execute(update(conversations).where(conversations.c.id == conv.id).values(ended_branches=0))
+    problems = check(service.store).problems
+    assert [p.kind for p in problems] == ["branch_count_mismatch"] and "(0, 1)" in problems[0].detail
+    service.store.close()

@@ -101,11 +101,13 @@ def test_policy_overrides_change_the_figures(tagged_plugin: None) -> None:
 def test_bad_policy_overrides_are_refused() -> None:
     with pytest.raises(ValueError, match="expected NAME=VALUE"):
         runner.parse_policy_overrides(["nonsense=1"])
-    with pytest.raises(ValueError, match="is not a int"):
+    with pytest.raises(ValueError, match="must be an integer"):
         runner.parse_policy_overrides(["warnings_before_end=many"])
     with pytest.raises(ValueError, match="at least one warning"):
         runner.parse_policy_overrides(["warnings_before_end=0"])
     assert runner.parse_policy_overrides(["harm-threshold=0.6"]) == {"harm_threshold": 0.6}
+    assert runner.parse_policy_overrides(["end_categories=abuse,cbrn", "crisis_elsewhere_disables_end=no"]) == {
+        "end_categories": ["abuse", "cbrn"], "crisis_elsewhere_disables_end": False}
 
 
 def test_parallel_workers_give_the_same_results_as_one(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from lastresort.core.assessment import Assessment
 from lastresort.core.policy import Policy
+from lastresort.core.signals import ConversationSignals
 from lastresort.core.tree import AssistantTurn, Turn, UserTurn
 from lastresort.errors import (
     ConversationEnded,
@@ -22,7 +23,7 @@ from lastresort.errors import (
 )
 from lastresort.responders.base import EndRequest, ReplyEvent, ReplyRequest, TextDelta
 from lastresort.responders.offline import OfflineResponder
-from lastresort.service import ConversationService
+from lastresort.service import ConversationService, TurnResult
 from lastresort.store.engine import create_store_engine, upgrade
 from lastresort.store.repo import MessageRow, Store
 from tests.conftest import TaggedAssessor
@@ -46,7 +47,8 @@ def service(database_url: str) -> Iterator[ConversationService]:
 
 def fold_path(path: list[MessageRow]) -> object:
     turns: list[Turn] = [
-        UserTurn(content=m.content, assessment=Assessment.from_dict(m.assessment or {})) if m.role == "user"
+        UserTurn(content=m.content, assessment=Assessment.from_dict(m.assessment or {}),
+                 signals=ConversationSignals.from_dict(m.signals)) if m.role == "user"
         else AssistantTurn(content=m.content, end_requested=m.end_requested)
         for m in path
     ]
@@ -281,3 +283,91 @@ def test_any_sequence_keeps_cache_equal_to_fold_and_loses_nothing(tmp_path_facto
         if m.state.ended:  # an ended path is never extended by a user message
             assert not any(c.parent_id == m.id and c.role == "user" for c in view.messages)
     service.store.close()
+
+
+# -- conversation-level signals: editing around an ending or a crisis ------------------------------------------
+def test_editing_around_an_ending_does_not_buy_a_fresh_ladder(service: ConversationService) -> None:
+    user = service.local_user("prober")
+    conv = service.create_conversation(user)
+    first = service.post_message(user, conv.id, "hello")
+    assert abuse_until_end(service, user, conv.id) == ["redirect", "redirect", "warn", "end"]
+    # Branch off before the abuse: the new path is clean, but the conversation remembers the ending.
+    turn = service.post_message(user, conv.id, "hi again", parent_id=first.assistant_message.id)
+    assert turn.assistant_message.decision["action"] == "answer"  # type: ignore[index]
+    turn = service.post_message(user, conv.id, ABUSE)
+    d = turn.state.decision
+    assert d is not None and d.action.value == "warn" and d.signals == {"ended_branches": 1}
+    assert "another branch of this conversation already ended" in d.explanation
+    turn = service.post_message(user, conv.id, ABUSE)
+    assert turn.state.ended and turn.state.ending is not None and turn.state.ending.warnings == 1
+    view = service.get_conversation(user, conv.id)
+    assert view.conversation.ended_branches == 2
+    for m in view.messages:  # what the policy saw is stored, so every cached state is still a fresh fold
+        assert fold_path([x for x in view.messages if x.id in _ancestry(view.messages, m.id)]) == m.state
+
+
+def test_a_crisis_on_an_edited_away_branch_keeps_ending_disabled(service: ConversationService) -> None:
+    user = service.local_user("crisis-editor")
+    conv = service.create_conversation(user)
+    crisis = service.post_message(user, conv.id, "I want to die [self_harm_risk]")
+    assert crisis.state.crisis
+    service.post_message(user, conv.id, "never mind", edit_of=crisis.user_message.id)  # type: ignore[union-attr]
+    actions = [service.post_message(user, conv.id, ABUSE).assistant_message.decision["action"]  # type: ignore[index]
+               for _ in range(5)]
+    assert "end" not in actions and set(actions) == {"crisis_support"}
+    view = service.get_conversation(user, conv.id)
+    assert view.conversation.crisis_branches >= 1 and not view.state.ended
+
+
+def _ancestry(messages: list[MessageRow], leaf: str) -> set[str]:
+    parent = {m.id: m.parent_id for m in messages}
+    found: set[str] = set()
+    node: str | None = leaf
+    while node is not None:
+        found.add(node)
+        node = parent[node]
+    return found
+
+
+# -- streaming ------------------------------------------------------------------------------------------------
+def test_a_stream_yields_the_pieces_then_the_stored_turn(service: ConversationService) -> None:
+    user = service.local_user("streamer")
+    conv = service.create_conversation(user)
+    stream = service.stream_message(user, conv.id, ABUSE)
+    assert stream.user_message is not None and stream.reply_to.state.decision is not None
+    assert stream.reply_to.state.decision.action.value == "redirect"  # the decision is known before the reply
+    events = list(stream.events)
+    pieces = [e.text for e in events if isinstance(e, TextDelta)]
+    result = events[-1]
+    assert isinstance(result, TurnResult) and len(pieces) >= 1
+    assert result.assistant_message.content == "".join(pieces).strip()
+
+
+def test_an_abandoned_stream_stores_no_reply_and_retry_works(service: ConversationService) -> None:
+    user = service.local_user("quitter")
+    conv = service.create_conversation(user)
+    stream = service.stream_message(user, conv.id, "hello")
+    first = next(stream.events)
+    assert isinstance(first, TextDelta)
+    stream.events.close()  # type: ignore[attr-defined]  # the client went away mid-reply
+    view = service.get_conversation(user, conv.id)
+    assert [m.role for m in view.messages] == ["user"] and view.state.awaiting_reply
+    with pytest.raises(ReplyPending):
+        service.post_message(user, conv.id, "anyone?")
+    turn = service.retry(user, conv.id, view.messages[0].id)
+    assert turn.assistant_message.parent_id == view.messages[0].id and not turn.state.awaiting_reply
+
+
+def test_crisis_resources_come_from_the_configured_table(tmp_path: Path) -> None:
+    from lastresort.responders.crisis_lines import CrisisTable
+
+    table = CrisisTable.from_mapping({"regions": {"NZ": [{"name": "Need to talk? 1737",
+                                                          "contact": "call or text 1737", "note": "free, 24/7"}]}})
+    engine = create_store_engine(f"sqlite:///{tmp_path}/crisis.db")
+    upgrade(engine)
+    svc = ConversationService(Store(engine), assessor=TaggedAssessor(), responder=OfflineResponder(), crisis=table)
+    user = svc.local_user("kiwi")
+    conv = svc.create_conversation(user)
+    turn = svc.post_message(user, conv.id, "I want to die [self_harm_risk]", locale="en-NZ")
+    assert "call or text 1737" in turn.assistant_message.content
+    svc.close()

@@ -8,6 +8,14 @@ A turn is two short transactions around the responder, so a slow model never hol
 2. *reply*: the responder writes the reply for the decision; it is inserted with the folded state.
 
 If the responder fails the user message stays, marked as awaiting a reply; ``retry`` writes it later.
+
+``stream_message`` and ``stream_retry`` do the same turn as a stream: the accepted user message at once, then
+the reply's text as it arrives, then the stored reply. The reply is stored only once it is complete; a stream
+that fails or is closed early stores nothing beyond the user message.
+
+At accept time the conversation's counts of ended and crisis branches are read from its (locked) row and
+handed to the policy, and stored on the user message, so editing around an ending or a crisis is visible to
+the policy while a fresh fold of the path still reproduces the cached state.
 """
 
 from __future__ import annotations
@@ -16,13 +24,14 @@ import secrets
 import time
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lastresort import metrics
 from lastresort.assessors.base import Assessor
 from lastresort.config import Settings
 from lastresort.core.assessment import AssessContext
 from lastresort.core.policy import Policy
+from lastresort.core.signals import ConversationSignals
 from lastresort.core.state import PathState
 from lastresort.core.tree import AssistantTurn, Role
 from lastresort.core.welfare import WelfareSignals
@@ -35,11 +44,12 @@ from lastresort.errors import (
     ResponderError,
     Unauthorized,
 )
-from lastresort.responders.base import EndRequest, ReplyEvent, ReplyRequest, Responder, TextDelta
+from lastresort.responders.base import EndRequest, ReplyRequest, Responder, TextDelta
+from lastresort.responders.crisis_lines import DEFAULT_TABLE, CrisisTable
 from lastresort.store.repo import ConversationRow, FeedbackRow, MessageRow, Store, Tx, UserRow
 from lastresort.welfare import path_welfare
 
-__all__ = ["ConversationService", "ConversationView", "TurnResult"]
+__all__ = ["ConversationService", "ConversationView", "TurnResult", "TurnStream"]
 
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 _RATINGS = {"up", "down"}
@@ -53,6 +63,26 @@ class TurnResult:
     @property
     def state(self) -> PathState:
         return self.assistant_message.state
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnStream:
+    """A turn whose reply is still being written: iterate ``events`` for text pieces, then the result.
+
+    ``events`` yields :class:`TextDelta` pieces as the responder writes them and, last, the stored
+    :class:`TurnResult`. It raises :class:`ResponderError` if the responder fails; nothing is stored then.
+    """
+
+    user_message: MessageRow | None  # the accepted user message; None for a retry
+    reply_to: MessageRow  # the user message being answered (its state holds the decision)
+    events: Iterator[TextDelta | TurnResult] = field(repr=False)
+
+    def result(self) -> TurnResult:
+        """Consume the stream and return the stored turn."""
+        for event in self.events:
+            if isinstance(event, TurnResult):
+                return event
+        raise ResponderError("The reply stream ended without a result. Your message was kept: retry the reply.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,12 +132,21 @@ class ConversationService:
         responder: Responder,
         policy: Policy | None = None,
         settings: Settings | None = None,
+        crisis: CrisisTable | None = None,
     ) -> None:
         self.store = store
         self.assessor = assessor
         self.responder = responder
         self.policy = policy or Policy()
         self.settings = settings or Settings()
+        self.crisis = crisis or DEFAULT_TABLE
+
+    def close(self) -> None:
+        """Release the responder's connections (if it holds any) and the database engine."""
+        close = getattr(self.responder, "close", None)
+        if callable(close):
+            close()
+        self.store.close()
 
     # -- users -----------------------------------------------------------------------------------------------
     def add_user(self, name: str, role: str = "user") -> tuple[UserRow, str]:
@@ -187,16 +226,36 @@ class ConversationService:
         an earlier user message: the new one becomes its sibling (a new branch). Raises
         :class:`ConversationEnded` if the parent's path has ended; nothing is stored then.
         """
+        return self.stream_message(user, conversation_id, content, parent_id=parent_id, edit_of=edit_of,
+                                   locale=locale).result()
+
+    def stream_message(
+        self,
+        user: UserRow,
+        conversation_id: str,
+        content: str,
+        *,
+        parent_id: str | None = None,
+        edit_of: str | None = None,
+        locale: str | None = None,
+    ) -> TurnStream:
+        """Like :meth:`post_message`, but the reply streams. The user message is accepted (and every error of
+        acceptance raised) before this returns; the reply is written while ``events`` is iterated."""
         accepted = self._accept(user, conversation_id, content, parent_id=parent_id, edit_of=edit_of)
-        reply = self._write_reply(accepted.conversation, accepted.user_message, accepted.history,
-                                  locale=locale, variant=0)
-        return TurnResult(user_message=accepted.user_message, assistant_message=reply)
+        events = self._reply_events(accepted.conversation, accepted.user_message, accepted.history,
+                                    locale=locale, variant=0, new_user_message=True)
+        return TurnStream(user_message=accepted.user_message, reply_to=accepted.user_message, events=events)
 
     def retry(self, user: UserRow, conversation_id: str, message_id: str, *, locale: str | None = None) -> TurnResult:
         """Write a new reply beside the assistant message ``message_id`` (or the missing reply of a user message).
 
         Retrying the reply to a turn that ended the chat is refused: the turn's decision stands.
         """
+        return self.stream_retry(user, conversation_id, message_id, locale=locale).result()
+
+    def stream_retry(self, user: UserRow, conversation_id: str, message_id: str, *,
+                     locale: str | None = None) -> TurnStream:
+        """Like :meth:`retry`, but the new reply streams."""
         with self.store.read() as tx:
             conv = self._conversation(tx, user, conversation_id)
             target = self._message(tx, conv, message_id)
@@ -208,8 +267,9 @@ class ConversationService:
                 raise InvalidInput(f"That message already has {self.settings.max_siblings} replies.",
                                    limit=self.settings.max_siblings)
             history = self._history(tx, conv, user_msg.id)
-        reply = self._write_reply(conv, user_msg, history, locale=locale, variant=len(replies))
-        return TurnResult(user_message=None, assistant_message=reply)
+        events = self._reply_events(conv, user_msg, history, locale=locale, variant=len(replies),
+                                    new_user_message=False)
+        return TurnStream(user_message=None, reply_to=user_msg, events=events)
 
     def _accept(self, user: UserRow, conversation_id: str, content: str, *, parent_id: str | None,
                 edit_of: str | None) -> _Accepted:
@@ -233,21 +293,48 @@ class ConversationService:
             started = time.perf_counter()
             assessment = self.assessor.assess(content, context)
             metrics.ASSESSOR_LATENCY.labels(self.assessor.name).observe(time.perf_counter() - started)
-            new_state = self.policy.on_user(state, assessment)
+            # Read under the lock from the conversation row, so two racing edits cannot both miss an ending.
+            signals = ConversationSignals(ended_branches=conv.ended_branches, crisis_branches=conv.crisis_branches)
+            new_state = self.policy.on_user(state, assessment, signals)
             message = tx.insert_message(conv, parent=parent, role="user", content=content, state=new_state,
-                                        assessment=assessment.to_dict())
+                                        assessment=assessment.to_dict(),
+                                        signals=signals.to_dict() if signals.any else None)
             if new_state.ending is not None:
                 self._audit_ending(tx, conv, message, new_state)
         metrics.record_decision(new_state)
         return _Accepted(conversation=conv, user_message=message, history=history + (("user", content),))
 
-    def _write_reply(self, conv: ConversationRow, user_msg: MessageRow, history: tuple[tuple[Role, str], ...],
-                     *, locale: str | None, variant: int) -> MessageRow:
+    def _reply_events(self, conv: ConversationRow, user_msg: MessageRow, history: tuple[tuple[Role, str], ...],
+                      *, locale: str | None, variant: int, new_user_message: bool) -> Iterator[TextDelta | TurnResult]:
         decision = user_msg.state.decision
         assert decision is not None, "a user message's state always carries its decision"
-        request = ReplyRequest(decision=decision, state=user_msg.state, history=history,
-                               locale=locale or self.settings.locale, variant=variant)
-        text, end_requested = self._collect(self.responder.respond(request))
+        locale = locale or self.settings.locale
+        request = ReplyRequest(decision=decision, state=user_msg.state, history=history, locale=locale,
+                               variant=variant, resources=self.crisis.resources_for(locale))
+        parts: list[str] = []
+        end_requested = False
+        events = self.responder.respond(request)
+        try:
+            for event in events:
+                if isinstance(event, TextDelta):
+                    if event.text:
+                        parts.append(event.text)
+                        yield event
+                elif isinstance(event, EndRequest):
+                    end_requested = True
+        except ResponderError:
+            raise
+        except Exception as exc:  # a responder's fault must never lose the user's message
+            raise ResponderError(f"The assistant could not reply ({type(exc).__name__}). Your message was kept: "
+                                 "retry the reply.", reason="responder_failed") from exc
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:  # an abandoned stream releases its connection now, not at garbage collection
+                close()
+        text = "".join(parts).strip()
+        if not text:
+            raise ResponderError("The assistant returned an empty reply. Your message was kept: retry the reply.",
+                                 reason="empty_reply")
         state = self.policy.on_assistant(user_msg.state, AssistantTurn(content=text, end_requested=end_requested))
         with self.store.write() as tx:
             # Re-read under the lock: the conversation may have moved on; the reply still belongs to user_msg.
@@ -261,26 +348,7 @@ class ConversationService:
                 self._audit_ending(tx, locked, reply, state)
         if state.ending is not None and not user_msg.state.ended:
             metrics.record_ending(state)
-        return reply
-
-    def _collect(self, events: Iterator[ReplyEvent]) -> tuple[str, bool]:
-        parts: list[str] = []
-        end_requested = False
-        try:
-            for event in events:
-                if isinstance(event, TextDelta):
-                    parts.append(event.text)
-                elif isinstance(event, EndRequest):
-                    end_requested = True
-        except ResponderError:
-            raise
-        except Exception as exc:  # a responder's fault must never lose the user's message
-            raise ResponderError(f"The assistant could not reply ({type(exc).__name__}). Your message was kept: "
-                                 "retry the reply.") from exc
-        text = "".join(parts).strip()
-        if not text:
-            raise ResponderError("The assistant returned an empty reply. Your message was kept: retry the reply.")
-        return text, end_requested
+        yield TurnResult(user_message=user_msg if new_user_message else None, assistant_message=reply)
 
     # -- feedback --------------------------------------------------------------------------------------------
     def add_feedback(self, user: UserRow, conversation_id: str, message_id: str, *, rating: str | None,

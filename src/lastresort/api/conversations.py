@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import StreamingResponse
 
 from lastresort.api.deps import Service, User
+from lastresort.api.streaming import SSE_RESPONSES, sse_response, wants_stream
 from lastresort.api.wire import (
     ConversationDetail,
     ConversationOut,
@@ -67,22 +69,39 @@ def get_conversation(conversation_id: str, service: Service, user: User) -> Conv
     return conversation_detail(service.get_conversation(user, conversation_id))
 
 
-@router.post("/{conversation_id}/messages", status_code=201, response_model=TurnOut, responses=_TURN_ERRORS)
-def post_message(conversation_id: str, body: PostMessage, service: Service, user: User) -> TurnOut:
+_STREAM = Query(False, description="Stream the reply as server-sent events (same as `Accept: text/event-stream`).")
+
+
+@router.post("/{conversation_id}/messages", status_code=201, response_model=TurnOut,
+             responses={**_TURN_ERRORS, **SSE_RESPONSES})
+def post_message(conversation_id: str, body: PostMessage, service: Service, user: User, stream: bool = _STREAM,
+                 accept: str | None = Header(None, include_in_schema=False)) -> TurnOut | StreamingResponse:
     """Post a user message and get the assistant's reply.
 
     Continues the active branch unless `parent_id` is given; `edit_of` branches beside an earlier user message.
+    With `?stream=true` the reply streams as server-sent events once the message is accepted.
     """
+    if wants_stream(stream, accept):
+        return sse_response(service.stream_message(user, conversation_id, body.content, parent_id=body.parent_id,
+                                                   edit_of=body.edit_of, locale=body.locale))
     turn = service.post_message(user, conversation_id, body.content, parent_id=body.parent_id,
                                 edit_of=body.edit_of, locale=body.locale)
     return turn_out(turn)
 
 
 @router.post("/{conversation_id}/messages/{message_id}/retry", status_code=201, response_model=TurnOut,
-             responses=_TURN_ERRORS)
-def retry(conversation_id: str, message_id: str, service: Service, user: User, body: Retry | None = None) -> TurnOut:
-    """Write a new reply beside an assistant message (or the missing reply of a user message)."""
-    return turn_out(service.retry(user, conversation_id, message_id, locale=body.locale if body else None))
+             responses={**_TURN_ERRORS, **SSE_RESPONSES})
+def retry(conversation_id: str, message_id: str, service: Service, user: User, body: Retry | None = None,
+          stream: bool = _STREAM,
+          accept: str | None = Header(None, include_in_schema=False)) -> TurnOut | StreamingResponse:
+    """Write a new reply beside an assistant message (or the missing reply of a user message).
+
+    With `?stream=true` the new reply streams as server-sent events.
+    """
+    locale = body.locale if body else None
+    if wants_stream(stream, accept):
+        return sse_response(service.stream_retry(user, conversation_id, message_id, locale=locale))
+    return turn_out(service.retry(user, conversation_id, message_id, locale=locale))
 
 
 @router.get("/{conversation_id}/welfare", response_model=WelfareOut, responses=_ERRORS)

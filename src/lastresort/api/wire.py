@@ -75,6 +75,9 @@ class MessageOut(BaseModel):
     content: str
     created_at: datetime
     action: str | None = Field(None, description="Assistant messages: the policy action the reply was written for.")
+    decision: dict[str, Any] | None = Field(None, description="Assistant messages: the whole decision (category, "
+                                            "scores, explanation, counts, evidence turns).")
+    end_requested: bool | None = Field(None, description="Assistant messages: the model asked to end the chat.")
     # Filled in the conversation view; a turn's response leaves them out (null) to keep a turn O(1).
     sibling_index: int | None = Field(None, description="0-based position among messages with the same parent.")
     sibling_count: int | None = None
@@ -88,6 +91,7 @@ class StateOut(BaseModel):
     warnings: int
     crisis: bool
     awaiting_reply: bool
+    recoveries: int = Field(0, description="Escalation steps undone because the user engaged productively.")
     decision: dict[str, Any] | None = Field(None, description="The latest turn's decision and its explanation.")
     evidence: list[dict[str, Any]]
     ending: dict[str, Any] | None = None
@@ -149,6 +153,8 @@ def message_out(m: MessageRow, siblings: list[str] | None = None) -> MessageOut:
     return MessageOut(
         id=m.id, parent_id=m.parent_id, role=m.role, content=m.content, created_at=m.created_at,
         action=(m.decision or {}).get("action") if m.role == "assistant" else None,
+        decision=m.decision if m.role == "assistant" else None,
+        end_requested=m.end_requested if m.role == "assistant" else None,
         sibling_index=siblings.index(m.id) if siblings else None,
         sibling_count=len(siblings) if siblings else None, sibling_ids=siblings,
     )
@@ -170,6 +176,7 @@ def state_out(state: PathState, path: list[MessageRow] | None = None) -> StateOu
     return StateOut(
         status=data["status"], user_turns=data["user_turns"], pushbacks=data["pushbacks"],
         warnings=data["warnings"], crisis=data["crisis"], awaiting_reply=data["awaiting_reply"],
+        recoveries=data["recoveries"],
         decision=data["decision"], evidence=data["evidence"], ending=data["ending"],
         ending_message_id=ending_message_id(state, path) if path else None,
     )

@@ -25,6 +25,11 @@ DatabaseUrl = Annotated[str | None, typer.Option("--database-url", envvar="LASTR
                                                   help="SQLite file (sqlite:///FILE) or postgresql+psycopg://…")]
 
 
+PolicyFile = Annotated[str | None, typer.Option(
+    "--policy-file", envvar="LASTRESORT_POLICY_FILE",
+    help="TOML file with [policy] and [crisis_resources] tables (see docs/policy.md).")]
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print an error that names the fix and return the exit to raise."""
     err.print(f"[red]error:[/red] {escape(message)}")  # a message is text, not Rich markup

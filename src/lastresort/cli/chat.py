@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 from rich.panel import Panel
 
-from lastresort.cli.app import DatabaseUrl, app, console, load_settings, open_service
+from lastresort.cli.app import DatabaseUrl, PolicyFile, app, console, fail, load_settings, open_service
 from lastresort.errors import ConversationEnded, LastResortError
-from lastresort.service import ConversationService
+from lastresort.responders.base import TextDelta
+from lastresort.service import ConversationService, TurnResult, TurnStream
 from lastresort.store.repo import UserRow
 
 _ACTION_STYLE = {
@@ -23,7 +24,15 @@ def chat(
     user: Annotated[str, typer.Option(help="Local user name (created if missing).")] = "local",
     conversation: Annotated[str | None, typer.Option(help="Continue this conversation id.")] = None,
     locale: Annotated[str | None, typer.Option(help="Locale for crisis resources, e.g. en-GB.")] = None,
+    provider: Annotated[str | None, typer.Option(
+        "--provider", help="Who writes the replies: offline (default, no network), anthropic, openai (any "
+        "OpenAI-compatible server), or a plugin's responder name. Default: LASTRESORT_RESPONDER.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name for --provider anthropic or openai.")] = None,
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", help="Server for --provider anthropic or openai, e.g. http://127.0.0.1:11434/v1 (Ollama).",
+    )] = None,
     database_url: DatabaseUrl = None,
+    policy_file: PolicyFile = None,
 ) -> None:
     """Chat in the terminal against the local store, showing each policy action.
 
@@ -35,8 +44,24 @@ def chat(
         lastresort chat
 
         lastresort chat --conversation 3f2a… --locale en-GB
+
+        ANTHROPIC_API_KEY=… lastresort chat --provider anthropic
+
+        lastresort chat --provider openai --base-url http://127.0.0.1:11434/v1 --model llama3.2
     """
-    service = open_service(load_settings(database_url))
+    overrides: dict[str, object] = {"responder": provider, "policy_file": policy_file}
+    if provider in ("anthropic", "openai"):
+        overrides |= {f"{provider}_model": model, f"{provider}_base_url": base_url}
+    elif model or base_url:
+        raise fail("--model and --base-url go with --provider anthropic or --provider openai.")
+    service = open_service(load_settings(database_url, **overrides))
+    try:
+        _loop(service, user, conversation, locale)
+    finally:
+        service.close()
+
+
+def _loop(service: ConversationService, user: str, conversation: str | None, locale: str | None) -> None:
     me = service.local_user(user)
     conv_id = conversation or service.create_conversation(me, "terminal chat").id
     console.print(f"[dim]conversation {conv_id} · type /quit to leave, /new for a new chat[/dim]")
@@ -69,15 +94,14 @@ def chat(
                 if not view.active_path:
                     console.print("[dim]nothing to retry[/dim]")
                     continue
-                turn = service.retry(me, conv_id, view.active_path[-1].id, locale=locale)
-                _show(turn.assistant_message.decision or {}, turn.assistant_message.content, turn.state.ended)
+                _play(service.stream_retry(me, conv_id, view.active_path[-1].id, locale=locale))
                 continue
             if stripped.startswith(("/feedback", "/dispute")):
                 _feedback(service, me, conv_id, stripped)
                 continue
-            turn = service.post_message(me, conv_id, text, edit_of=edit_of, locale=locale)
+            stream = service.stream_message(me, conv_id, text, edit_of=edit_of, locale=locale)
             edit_of = None
-            _show(turn.assistant_message.decision or {}, turn.assistant_message.content, turn.state.ended)
+            _play(stream)
         except ConversationEnded as exc:
             console.print(Panel("This chat was ended by the assistant, so new messages can't be sent.\n"
                                 "/new starts a new chat · /edit N branches from an earlier message · "
@@ -90,14 +114,25 @@ def chat(
             console.print(f"[red]{exc.code}:[/red] {exc.message}")
 
 
-def _show(decision: dict[str, object], content: str, ended: bool) -> None:
-    action = str(decision.get("action", "answer"))
+def _play(stream: TurnStream) -> None:
+    """Print the reply as it arrives, under its policy action; box the ending."""
+    decision = stream.reply_to.state.decision
+    action = decision.action.value if decision else "answer"
     style = _ACTION_STYLE.get(action, "white")
-    if action in ("warn", "crisis_support", "end"):
-        console.print(Panel(content, title=action.replace("_", " "), style=style))
-    else:
-        console.print(f"[{style}]\\[{action}][/{style}] {content}")
-    if ended:
+    if action in ("warn", "crisis_support", "end"):  # the turns a user must not miss get a rule above them
+        console.rule(f"[{style}]{action.replace('_', ' ')}[/{style}]", style=style)
+    console.print(f"[{style}]\\[{action}][/{style}] ", end="")
+    result: TurnResult | None = None
+    try:
+        for event in stream.events:
+            if isinstance(event, TextDelta):
+                console.print(event.text, end="", markup=False, highlight=False, soft_wrap=True)
+                console.file.flush()
+            else:
+                result = event
+    finally:
+        console.print()
+    if result is not None and result.state.ended:
         console.print(Panel("This chat has ended. /new starts a new chat; /edit N branches from an earlier "
                             "message; /feedback up|down [comment] or /dispute [comment] on the ending.",
                             title="chat ended", style="red"))

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from lastresort._version import __version__
-from lastresort.cli.app import DatabaseUrl, app, err, load_settings, open_service
+from lastresort.cli.app import DatabaseUrl, PolicyFile, app, err, load_settings, open_service
 
 
 @app.command()
@@ -15,6 +15,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database_url: DatabaseUrl = None,
+    policy_file: PolicyFile = None,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs).
 
@@ -23,12 +24,14 @@ def serve(
         lastresort serve
 
         LASTRESORT_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/test lastresort serve --port 9000
+
+        LASTRESORT_RESPONDER=anthropic lastresort serve --policy-file examples/policy.toml
     """
     import uvicorn
 
     from lastresort.api.app import create_app
 
-    settings = load_settings(database_url)
+    settings = load_settings(database_url, policy_file=policy_file)
     api = create_app(service=open_service(settings))
     err.print(f"lastresort {__version__} on http://{host}:{port} (docs at /docs), database {settings.database_url}")
     uvicorn.run(api, host=host, port=port, log_level="info")

@@ -60,6 +60,11 @@ class Decision:
     scores: Mapping[str, float] = field(default_factory=dict)
     end_permitted: bool = False  # may a model's end_conversation request be honoured on this turn?
     explanation: str = ""
+    # The escalation as it stands after this turn, so a decision explains itself without the rest of the path.
+    pushbacks: int = 0
+    warnings: int = 0
+    evidence_turns: tuple[int, ...] = ()
+    signals: Mapping[str, int] = field(default_factory=dict)  # sibling-branch counts the policy saw (if any)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +74,10 @@ class Decision:
             "scores": dict(sorted(self.scores.items())),
             "end_permitted": self.end_permitted,
             "explanation": self.explanation,
+            "pushbacks": self.pushbacks,
+            "warnings": self.warnings,
+            "evidence_turns": list(self.evidence_turns),
+            "signals": dict(sorted(self.signals.items())),
         }
 
     @classmethod
@@ -80,6 +89,10 @@ class Decision:
             scores={str(k): float(v) for k, v in data.get("scores", {}).items()},
             end_permitted=bool(data.get("end_permitted", False)),
             explanation=str(data.get("explanation", "")),
+            pushbacks=int(data.get("pushbacks", 0)),
+            warnings=int(data.get("warnings", 0)),
+            evidence_turns=tuple(int(t) for t in data.get("evidence_turns", ())),
+            signals={str(k): int(v) for k, v in data.get("signals", {}).items()},
         )
 
 
@@ -125,6 +138,8 @@ class PathState:
     warnings: int = 0
     crisis: bool = False  # a crisis signal was seen: ending is disabled on this path for good
     crisis_turns: int = 0
+    calm_turns: int = 0  # answered turns in a row since the last harmful one: drives recovery
+    recoveries: int = 0  # escalation steps undone by recovery so far
     decision: Decision | None = None  # the latest user turn's decision
     awaiting_reply: bool = False  # the last message is a user message without a reply
     evidence: tuple[Evidence, ...] = ()
@@ -154,6 +169,8 @@ class PathState:
             "warnings": self.warnings,
             "crisis": self.crisis,
             "crisis_turns": self.crisis_turns,
+            "calm_turns": self.calm_turns,
+            "recoveries": self.recoveries,
             "decision": self.decision.to_dict() if self.decision else None,
             "awaiting_reply": self.awaiting_reply,
             "evidence": [e.to_dict() for e in self.evidence],
@@ -169,6 +186,8 @@ class PathState:
             warnings=int(data["warnings"]),
             crisis=bool(data["crisis"]),
             crisis_turns=int(data["crisis_turns"]),
+            calm_turns=int(data.get("calm_turns", 0)),
+            recoveries=int(data.get("recoveries", 0)),
             decision=Decision.from_dict(data["decision"]) if data.get("decision") else None,
             awaiting_reply=bool(data["awaiting_reply"]),
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from lastresort.core.assessment import Assessment
+from lastresort.core.signals import ConversationSignals
 
 __all__ = ["AssistantTurn", "Role", "Turn", "UserTurn", "children_of", "path_to", "siblings_of"]
 
@@ -22,6 +23,7 @@ Role = Literal["user", "assistant"]
 class UserTurn:
     content: str
     assessment: Assessment
+    signals: ConversationSignals = ConversationSignals()  # what the shell saw on sibling branches at the time
     role: Role = "user"
 
 

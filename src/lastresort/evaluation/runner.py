@@ -15,9 +15,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import fields, replace
 from typing import Any
 
-from lastresort.config import Settings
+from lastresort.config import Settings, load_policy, parse_setting
 from lastresort.core.actions import Action
 from lastresort.core.policy import Policy, PolicyConfig
+from lastresort.errors import InvalidInput
 from lastresort.evaluation.live import SimulatedUser
 from lastresort.evaluation.suite import Conversation
 from lastresort.replay import LOCKED, ConversationTrace, run_conversation, run_interactive
@@ -45,13 +46,14 @@ class EvalSetup:
         self.policy_config()  # bad overrides fail here, in the parent, not in every worker
 
     def policy_config(self) -> PolicyConfig:
-        return replace(PolicyConfig(), **self.policy)
+        """The configured policy (policy file and ``LASTRESORT_POLICY_*``) with this run's overrides on top."""
+        base = load_policy(self.settings("sqlite://")).config.to_dict()
+        return PolicyConfig.from_mapping({**base, **self.policy})
 
     def describe(self) -> dict[str, Any]:
         settings = self.settings("sqlite://")
-        cfg = self.policy_config()
         return {"assessor": settings.assessor, "responder": settings.responder, "simulated_by": self.simulated_by,
-                "policy": {f.name: getattr(cfg, f.name) for f in fields(cfg)}}
+                "policy": self.policy_config().to_dict()}
 
     def settings(self, database_url: str) -> Settings:
         return Settings.from_env(database_url=database_url, assessor=self.assessor, responder=self.responder)
@@ -73,19 +75,19 @@ class EvalSetup:
 
 
 def parse_policy_overrides(items: Sequence[str]) -> dict[str, Any]:
-    """``["warnings_before_end=2", "harm_threshold=0.6"]`` → typed values for :class:`PolicyConfig`."""
-    types = {f.name: f.type for f in fields(PolicyConfig)}
+    """``["warnings_before_end=2", "end_categories=abuse,cbrn"]`` → typed values for :class:`PolicyConfig`."""
+    kinds = {f.name: str(f.type) for f in fields(PolicyConfig)}
     out: dict[str, Any] = {}
     for item in items:
         name, sep, raw = item.partition("=")
         name = name.strip().replace("-", "_")
-        if not sep or name not in types:
-            raise ValueError(f"--set {item!r}: expected NAME=VALUE with NAME one of {', '.join(sorted(types))}")
+        if not sep or name not in kinds:
+            raise ValueError(f"--set {item!r}: expected NAME=VALUE with NAME one of {', '.join(sorted(kinds))}")
         try:
-            out[name] = int(raw) if types[name] == "int" else float(raw)
-        except ValueError:
-            raise ValueError(f"--set {item!r}: {raw!r} is not a {types[name]}") from None
-    replace(PolicyConfig(), **out)  # range checks
+            out[name] = parse_setting(f"--set {name}", raw, kinds[name])
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+    PolicyConfig.from_mapping(out)  # range checks
     return out
 
 

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from lastresort.core.state import Decision, PathState
 from lastresort.core.tree import Role
+from lastresort.responders.crisis_lines import CrisisLine
 
 __all__ = ["EndRequest", "ReplyEvent", "ReplyRequest", "Responder", "TextDelta"]
 
@@ -21,6 +22,8 @@ class ReplyRequest:
     history: tuple[tuple[Role, str], ...]  # the path so far, oldest first, ending with the user message
     locale: str | None = None  # e.g. "en-GB", "es": picks crisis resources and, where supported, language
     variant: int = 0  # > 0 on a retry, so a deterministic responder can vary its wording
+    #: Crisis resources for the locale from the configured table (None: the built-in table for ``locale``).
+    resources: tuple[CrisisLine, ...] | None = None
 
 
 @dataclass(frozen=True)

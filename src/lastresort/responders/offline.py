@@ -46,6 +46,8 @@ class _Ctx:
 
     @property
     def resources(self) -> tuple[CrisisLine, ...]:
+        if self.request.resources:
+            return self.request.resources
         return resources_for(self.request.locale)
 
 

@@ -54,6 +54,8 @@ class ConversationRow:
     message_count: int
     created_at: datetime
     updated_at: datetime
+    ended_branches: int = 0
+    crisis_branches: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +73,7 @@ class MessageRow:
     responder: str | None
     state: PathState
     created_at: datetime
+    signals: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +105,7 @@ def _message(row: Any) -> MessageRow:
         id=m["id"], conversation_id=m["conversation_id"], parent_id=m["parent_id"], seq=m["seq"],
         depth=m["depth"], role=m["role"], content=m["content"], assessment=m["assessment"],
         decision=m["decision"], end_requested=bool(m["end_requested"]), responder=m["responder"],
-        state=PathState.from_dict(m["state"]), created_at=m["created_at"],
+        state=PathState.from_dict(m["state"]), created_at=m["created_at"], signals=m["signals"],
     )
 
 
@@ -226,20 +229,30 @@ class Tx:
         decision: dict[str, Any] | None = None,
         end_requested: bool = False,
         responder: str | None = None,
+        signals: dict[str, Any] | None = None,
     ) -> MessageRow:
-        """Insert a message and make it the active leaf. The caller holds the conversation lock."""
+        """Insert a message and make it the active leaf. The caller holds the conversation lock.
+
+        A message that ends its path, or starts a crisis on it, is counted on the conversation."""
         seq = self.conn.execute(select(conversations.c.message_count)
                                 .where(conversations.c.id == conversation.id)).scalar_one() + 1
         row = MessageRow(
             id=new_id(), conversation_id=conversation.id, parent_id=parent.id if parent else None, seq=seq,
             depth=parent.depth + 1 if parent else 1, role=role, content=content, assessment=assessment,
             decision=decision, end_requested=end_requested, responder=responder, state=state, created_at=now(),
+            signals=signals,
         )
         values = dict(row.__dict__)
         values["state"] = state.to_dict()
         self.conn.execute(insert(messages).values(**values))
+        before = parent.state if parent else PathState()
+        counts: dict[str, Any] = {}
+        if state.ended and not before.ended:
+            counts["ended_branches"] = conversations.c.ended_branches + 1
+        if state.crisis and not before.crisis:
+            counts["crisis_branches"] = conversations.c.crisis_branches + 1
         self.conn.execute(update(conversations).where(conversations.c.id == conversation.id)
-                          .values(message_count=seq, active_leaf_id=row.id, updated_at=row.created_at))
+                          .values(message_count=seq, active_leaf_id=row.id, updated_at=row.created_at, **counts))
         return row
 
     def count_messages(self, conversation_id: str) -> int:

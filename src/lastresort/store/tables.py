@@ -59,6 +59,9 @@ conversations = Table(
     Column("message_count", Integer, nullable=False, default=0),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # Branches of this conversation that ended / on which a crisis began: the policy sees them on new branches.
+    Column("ended_branches", Integer, nullable=False, default=0, server_default="0"),
+    Column("crisis_branches", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_conversations_user", "user_id", "updated_at"),
 )
 
@@ -78,6 +81,8 @@ messages = Table(
     Column("responder", String(64), nullable=True),
     Column("state", JSON, nullable=False),  # PathState after this message: the cache the fold fills
     Column("created_at", UTCDateTime(), nullable=False),
+    # Added by migration 0003, so last: ``ancestors`` maps ``SELECT messages.*`` by position.
+    Column("signals", JSON, nullable=True),  # user messages: the conversation signals the policy saw
     Index("ix_messages_conversation", "conversation_id", "seq"),
     Index("ix_messages_parent", "parent_id"),
 )
