@@ -16,7 +16,7 @@ DEFAULT_DATABASE_URL = "sqlite:///./lastresort.db"
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    assessor: str = "rules"
+    assessor: str = "builtin"
     assessor_url: str | None = None  # external assessors: base URL of the OpenAI-compatible API
     assessor_model: str | None = None  # e.g. llama-guard3:8b (Ollama), omni-moderation-latest (OpenAI)
     assessor_api_key: str | None = None

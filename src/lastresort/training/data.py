@@ -42,7 +42,8 @@ MAPPING: dict[str, str] = {
     "harmbench": "chemical_biological->cbrn, cybercrime_intrusion->cyber_harm, harassment_bullying->harassment",
     "reddit-cssrs": "train users only (60% held out for the benchmark); posts of Ideation/Behavior/Attempt users -> "
                     "self_harm_risk=1, Supportive -> 0, Indicator -> unknown",
-    "counsel-chat": "question text; topic self-harm/suicide -> self_harm_risk=1, others unknown; harm 0",
+    "counsel-chat": "question; topic self-harm/suicide -> self_harm_risk=1, distress topics (depression, trauma...) "
+                    "crisis unknown, other topics crisis as convabuse; harm 0",
     "sensitive-topics": "benign controversial talk -> all harm 0; crisis unknown for medical/drugs",
     "diasafety": "contexts (not Offending User): harmful requests 0; crisis unknown for Risk Ignorance, else as convabuse",
     "written": "our own examples (lastresort.training.examples): listed categories 1, all others 0",
@@ -196,6 +197,10 @@ def _cssrs(root: Path) -> Iterator[Row]:
                 yield _row(post, "reddit-cssrs", self_harm_risk=0, end_request=0, **dict.fromkeys(HARMFUL, 0))
 
 
+_DISTRESS_TOPICS = ("depression", "trauma", "grief-and-loss", "eating-disorders", "substance-abuse", "addiction",
+                    "domestic-violence", "self-esteem", "anger-management")
+
+
 def _counsel(root: Path) -> Iterator[Row]:
     seen = set()
     with gzip.open(root / "counsel-chat/20200325_counsel_chat.csv.gz", "rt", encoding="utf-8") as f:
@@ -204,7 +209,12 @@ def _counsel(root: Path) -> Iterator[Row]:
             if text in seen:
                 continue
             seen.add(text)
-            crisis = {"self_harm_risk": 1} if r["topic"] in ("self-harm", "suicide") else {}
+            if r["topic"] in ("self-harm", "suicide"):
+                crisis = {"self_harm_risk": 1}
+            elif r["topic"] in _DISTRESS_TOPICS:
+                crisis = {}
+            else:  # relationships, parenting, anxiety...: long, emotional and (by topic) not a crisis
+                crisis = _crisis_zero(text)
             yield _row(text, "counsel-chat", **_harm_zero(**crisis))
 
 

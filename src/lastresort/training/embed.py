@@ -20,12 +20,12 @@ def _key(text: str) -> str:
 def embed_cached(encoder: Encoder, texts: Sequence[str], cache_dir: Path, batch: int = 64) -> np.ndarray:
     """``(len(texts), dim)`` float32 embeddings of ``encoder.prepare(text)``; cached per text in ``cache_dir``."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"{encoder.name}.npz"
+    path = cache_dir / f"{encoder.name}.npz"  # keyed by the prepared (embedded) form of each text
     known: dict[str, np.ndarray] = {}
     if path.exists():
         with np.load(path) as z:
             known = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
-    keys = [_key(t) for t in texts]
+    keys = [_key(encoder.prepare(t)) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
     for start in range(0, len(missing), batch):
         chunk = missing[start:start + batch]
