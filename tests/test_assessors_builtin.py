@@ -86,7 +86,8 @@ def test_a_question_about_ending_is_not_a_request(judge: BuiltinAssessor) -> Non
 def test_reported_speech_is_damped(judge: BuiltinAssessor) -> None:
     direct = judge.assess("you are a worthless idiot", NONE).score(Category.ABUSE)
     reported = judge.assess("my boss called me a worthless idiot, how should I respond?", NONE)
-    assert direct >= CFG.harm_threshold > max(reported.score(Category.ABUSE), reported.score(Category.HARASSMENT_THREAT))
+    damped = max(reported.score(Category.ABUSE), reported.score(Category.HARASSMENT_THREAT))
+    assert direct >= CFG.harm_threshold > damped
 
 
 def test_a_crisis_is_never_damped_by_framing(judge: BuiltinAssessor) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lastresort.config import Settings
 from lastresort.errors import InvalidInput
 from lastresort.hookspecs import Register, hookimpl
+
+if TYPE_CHECKING:
+    from lastresort.assessors.external import ExternalConfig
 
 
 @hookimpl
@@ -36,7 +41,7 @@ def register_assessors(register: Register) -> None:
     register("openai-moderation", openai_moderation)
 
 
-def _external_config(settings: Settings, *, default_model: str, default_url: str | None = None) -> object:
+def _external_config(settings: Settings, *, default_model: str, default_url: str | None = None) -> ExternalConfig:
     from lastresort.assessors.external import ExternalConfig
 
     url = settings.assessor_url or default_url

