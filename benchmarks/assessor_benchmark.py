@@ -192,6 +192,8 @@ def run(data: Path, out: Path, plots: bool) -> str:
             multi_rows += [f"| {judge.name} | {x['lang']} | {x['kind']} | {x['text']} | {decision(row)} |"
                            for row, x in zip(mm, multi, strict=True)]
         r.update(latency(judge, om_text[:400]))
+        short = latency(judge, [r["prompt"] for r in xs])  # chat-length messages (median 42 characters)
+        r["p50_ms_chat"], r["p99_ms_chat"] = short["p50_ms"], short["p99_ms"]
         for k, v in r.items():
             print(f"  {k:24s} {v:.4f}")
         results[judge.name] = r
@@ -216,8 +218,12 @@ def run(data: Path, out: Path, plots: bool) -> str:
         "false_crisis_toxicchat": "false crisis: ToxicChat non-toxic prompts (test split)",
         "multilingual_correct": "es/fr/de written examples, decision as expected (30)",
         "multilingual_es": "… Spanish", "multilingual_fr": "… French", "multilingual_de": "… German",
-        "p50_ms": "latency p50 per message (ms) — target ≤ 5", "p99_ms": "latency p99 per message (ms) — target ≤ 20",
-        "mean_ms": "latency mean (ms)", "batch_msgs_per_s": "batch throughput (messages/s, batches of 64)",
+        "p50_ms": "latency p50 per message, openai-moderation texts (ms) — target ≤ 5",
+        "p99_ms": "latency p99 per message, openai-moderation texts (ms) — target ≤ 20",
+        "p50_ms_chat": "latency p50 per message, XSTest prompts (chat-length) (ms)",
+        "p99_ms_chat": "latency p99 per message, XSTest prompts (chat-length) (ms)",
+        "mean_ms": "latency mean, openai-moderation texts (ms)",
+        "batch_msgs_per_s": "batch throughput, openai-moderation texts (messages/s, batches of 64)",
     }
     lines.append("| figure | " + " | ".join(names) + " |")
     lines.append("|---|" + "---|" * len(names))

@@ -29,6 +29,11 @@ __all__ = ["main"]
 OUT = Path(__file__).resolve().parent.parent / "assessors" / "data"
 HIDDEN = 256
 CRISIS_RECALL = 0.90  # crisis heads operate where validation recall reaches this: a missed crisis is the worst error
+#: Harm heads operate where validation precision reaches this: a false flag bothers an ordinary user and, repeated,
+#: could end their chat; the rule layer still catches the explicit cases a stricter head lets through.
+HARM_PRECISION = 0.8
+#: A head with too few validation positives keeps a fixed threshold: cautious for harm, lenient for crisis.
+DEFAULT_THRESHOLD = {"harm": 0.7, "crisis": 0.5}
 MIN_VAL_POSITIVES = 15
 DECONTAMINATE_AT = 0.9  # below this a threshold chosen on validation is noise; keep the default
 
@@ -100,9 +105,10 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray) -> tuple[
     y, p = y[known], p[known]
     positives = int((y == 1).sum())
     if positives < MIN_VAL_POSITIVES:
-        return 0.5, f"default 0.5: only {positives} validation positives", {"val_positives": positives}
+        t = DEFAULT_THRESHOLD["crisis" if category in CRISIS or category is Category.END_REQUEST else "harm"]
+        return t, f"default {t}: only {positives} validation positives", {"val_positives": positives}
     ap = average_precision(y, p)
-    best_t, best_f1 = 0.5, -1.0
+    best_t, best_f1, precise_t = 0.5, -1.0, None
     for t in np.unique(np.round(p, 4)):  # ascending: recall only falls as the threshold rises
         flagged = p >= t
         tp = float((flagged & (y == 1)).sum())
@@ -114,8 +120,14 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray) -> tuple[
             f1 = 2 * precision * recall / max(precision + recall, 1e-9)
             if f1 > best_f1:
                 best_t, best_f1 = float(t), f1
-    rule = f"highest threshold with validation recall >= {CRISIS_RECALL}" if category in CRISIS \
-        else "maximum validation F1"
+            if precise_t is None and precision >= HARM_PRECISION:
+                precise_t = float(t)
+    if category in CRISIS:
+        rule = f"highest threshold with validation recall >= {CRISIS_RECALL}"
+    elif precise_t is not None:
+        best_t, rule = max(best_t, precise_t), f"lowest threshold with validation precision >= {HARM_PRECISION}"
+    else:
+        rule = f"maximum validation F1 (precision {HARM_PRECISION} not reached)"
     flagged = p >= best_t
     tp = float((flagged & (y == 1)).sum())
     figures = {"val_positives": positives, "val_negatives": int((y == 0).sum()), "val_ap": round(ap, 4),
