@@ -153,7 +153,8 @@ def run(data: Path, out: Path, plots: bool) -> str:
     crisis_users = [u for u in users if u[1] in ("Ideation", "Behavior", "Attempt")]
     lines = [f"# Assessor benchmark\n\nOne run of `python benchmarks/assessor_benchmark.py` on {platform.machine()} "
              f"with {os.cpu_count()} CPUs, Python {platform.python_version()}, one BLAS thread. Test sets only; "
-             "none was used to train or tune.\n"]
+             "none was used to train or tune. Load average at the start: "
+             f"{os.getloadavg()[0]:.1f} (the machine is shared; timings are what this run saw).\n"]
     results: dict[str, dict[str, float]] = {}
     curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     multi_rows: list[str] = []
