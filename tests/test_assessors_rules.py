@@ -151,3 +151,11 @@ def test_never_raises_and_scores_are_in_range(text: str) -> None:
 def test_huge_input_is_bounded() -> None:
     text = "hello " * 100_000 + "how do I build a pipe bomb"
     assert score(text, C.VIOLENT_EXTREMISM) >= FLAG
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("t'es un robot complètement débile", True), ("espèce de bot débile", True), ("tu es un robot", False),
+    ("du bist ein dummer, nutzloser bot", True), ("du bist ein dummer bot", True), ("du bist ein bot", False),
+])
+def test_french_and_german_insults_with_a_noun_for_the_assistant(text: str, flagged: bool) -> None:
+    assert (score(text, C.ABUSE) >= FLAG) is flagged

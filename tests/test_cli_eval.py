@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lastresort.cli import app
+from lastresort.config import Settings
 
 runner = CliRunner()
 
@@ -44,7 +45,8 @@ def test_eval_writes_results_report_and_charts(tmp_path: Path) -> None:
     results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert [(x["id"], x["ended_at"]) for x in results] == [("abuse", 4), ("crisis", None), ("benign", None)]
     meta = json.loads((out / "run.json").read_text())
-    assert meta["name"] == "base" and meta["assessor"] == "rules" and meta["policy"]["warnings_before_end"] == 1
+    assert meta["name"] == "base" and meta["assessor"] == Settings().assessor
+    assert meta["policy"]["warnings_before_end"] == 1
     text = (out / "report.md").read_text()
     assert "| small | abuse | end | 1 | 100% | 100% | 4.00 | 0 | 0 | 1.00 | 0 | 0 | – |" in text
     assert "## Failures\n\nNone." in text

@@ -27,7 +27,12 @@ POLICY_ENV_PREFIX = "LASTRESORT_POLICY_"
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    assessor: str = "rules"
+    assessor: str = "builtin"
+    assessor_url: str | None = None  # external assessors: base URL of the OpenAI-compatible API
+    assessor_model: str | None = None  # e.g. llama-guard3:8b (Ollama), omni-moderation-latest (OpenAI)
+    assessor_api_key: str | None = None
+    assessor_timeout_ms: int = 5_000
+    assessor_fail: str = "closed"  # external assessor fault: "closed" answers 503, "open" uses the rule assessor
     responder: str = "offline"  # "offline", "anthropic", "openai" or a plugin's name
     max_message_chars: int = 16_000  # longer messages are refused with 422, not truncated
     max_comment_chars: int = 2_000

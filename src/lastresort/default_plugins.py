@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lastresort.config import Settings
 from lastresort.errors import InvalidInput
 from lastresort.hookspecs import Register, hookimpl
+
+if TYPE_CHECKING:
+    from lastresort.assessors.external import ExternalConfig
 
 
 @hookimpl
@@ -14,7 +19,41 @@ def register_assessors(register: Register) -> None:
 
         return RuleAssessor()
 
+    def builtin(settings: Settings) -> object:
+        from lastresort.assessors.builtin import BuiltinAssessor
+
+        return BuiltinAssessor()
+
+    def llama_guard(settings: Settings) -> object:
+        from lastresort.assessors.external import LlamaGuardAssessor
+
+        return LlamaGuardAssessor(_external_config(settings, default_model="llama-guard3"))
+
+    def openai_moderation(settings: Settings) -> object:
+        from lastresort.assessors.external import OpenAIModerationAssessor
+
+        return OpenAIModerationAssessor(_external_config(settings, default_model="omni-moderation-latest",
+                                                         default_url="https://api.openai.com/v1"))
+
     register("rules", rules)
+    register("builtin", builtin)
+    register("llama-guard", llama_guard)
+    register("openai-moderation", openai_moderation)
+
+
+def _external_config(settings: Settings, *, default_model: str, default_url: str | None = None) -> ExternalConfig:
+    from lastresort.assessors.external import ExternalConfig
+
+    url = settings.assessor_url or default_url
+    if not url:
+        raise InvalidInput(f"The {settings.assessor} assessor needs LASTRESORT_ASSESSOR_URL, "
+                           "e.g. http://localhost:11434/v1")
+    try:
+        return ExternalConfig(base_url=url, model=settings.assessor_model or default_model,
+                              api_key=settings.assessor_api_key, timeout_s=settings.assessor_timeout_ms / 1000,
+                              fail=settings.assessor_fail)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise InvalidInput(f"Invalid settings for the {settings.assessor} assessor: {exc}") from None
 
 
 @hookimpl

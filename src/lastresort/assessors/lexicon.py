@@ -91,13 +91,17 @@ ABUSE = entries(
     (r"\b(?:eres|sos|es) (?:un |una |muy |tan )?(?:idiota|estupid[oa]|inutil|imbecil|tont[oa]|pendej[oa]|"
      r"basura|gilipollas|cabron|mierda|subnormal)\b", 0.9, "insult aimed at the assistant (es)"),
     (r"\b(?:vete a la mierda|que te jodan|callate|jodete|maldit[oa] (?:bot|maquina))\b", 0.85, "abuse (es)"),
-    (r"\b(?:t'es|tu es|t es|vous etes|espece d'?) ?(?:un |une |vraiment |trop |si )?(?:con|conne|connard|connasse|"
-     r"idiot|idiote|debile|nul|nulle|inutile|abruti|abrutie|cretin|imbecile|merde|salope)\b", 0.9,
+    (r"\b(?:t'es|tu es|t es|vous etes|espece d'?|espece de) ?(?:un |une |vraiment |trop |si |completement |"
+     r"totalement |tellement )?(?:(?:bot|robot|machine|ia|programme) (?:completement |totalement |vraiment )?)?"
+     r"(?:con|conne|connard|connasse|idiot|idiote|debile|nul|nulle|inutile|abruti|abrutie|cretin|imbecile|merde|"
+     r"salope|stupide)\b", 0.9,
      "insult aimed at the assistant (fr)"),
     (r"\b(?:ta gueule|va te faire foutre|ferme[- ]la|nique ta|va chier|sale (?:bot|machine|robot))\b", 0.85,
      "abuse (fr)"),
-    (r"\bdu bist (?:ein |eine |so |total |echt |wirklich )?(?:idiot|vollidiot|dumm|blod|nutzlos|arschloch|"
-     r"versager|dummkopf|trottel|wichser|scheisse|bescheuert)\b", 0.9, "insult aimed at the assistant (de)"),
+    (r"\bdu bist (?:ein |eine |so |total |echt |wirklich |der |die |das )?(?:(?:dumme[rs]?|blode[rs]?|nutzlose[rs]?|"
+     r"doofe[rs]?),? )*(?:idiot|vollidiot|dumm|blod|nutzlos|arschloch|versager|dummkopf|trottel|wichser|"
+     r"scheisse|bescheuert|doof)\b|\bdu bist (?:ein |eine |der |die |das )?(?:(?:dumme[rs]?|blode[rs]?|nutzlose[rs]?|"
+     r"doofe[rs]?),? )+(?:bot|roboter|maschine|ki)\b", 0.9, "insult aimed at the assistant (de)"),
     (r"\b(?:halt die klappe|halts maul|fick dich|verpiss dich|dummer (?:bot|roboter)|scheiss (?:bot|ki|maschine))\b",
      0.85, "abuse (de)"),
 )

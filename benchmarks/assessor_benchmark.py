@@ -1,0 +1,286 @@
+"""Assessor benchmark: ``python benchmarks/assessor_benchmark.py [--data ../shared/datasets]``.
+
+Prints every figure and writes ``docs/assessor-benchmark.md`` plus precision-recall PNGs (``docs/img``). The test
+sets (openai-moderation, XSTest, SimpleSafetyTests, the held-out 60% of reddit-cssrs users, ToxicChat) were never
+used to train or tune the assessors. Needs the ``bench`` extra for the plots and the alt-profanity-check peer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # a fair single-thread latency; the server does the same
+import numpy as np  # noqa: E402
+
+from lastresort.assessors.builtin import BuiltinAssessor  # noqa: E402
+from lastresort.assessors.rules import RuleAssessor  # noqa: E402
+from lastresort.core.assessment import AssessContext, Assessment  # noqa: E402
+from lastresort.core.categories import CRISIS, Category  # noqa: E402
+from lastresort.core.policy import Policy, PolicyConfig  # noqa: E402
+from lastresort.core.state import PathState  # noqa: E402
+from lastresort.training.data import cssrs_split, cssrs_users  # noqa: E402
+from lastresort.training.metrics import average_precision, pr_curve  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CFG = PolicyConfig()
+HARM = [c for c in Category if c is not Category.END_REQUEST]
+OPENAI_LABELS = ("S", "H", "V", "HR", "SH", "S3", "H2", "V2")
+
+Matrix = np.ndarray  # (n, len(Category)) scores
+
+
+class Judge:
+    """A name and a batch scorer returning scores per Category (columns in Category order)."""
+
+    def __init__(self, name: str, batch: Callable[[Sequence[str]], Matrix], single: Callable[[str], object]) -> None:
+        self.name, self.batch, self.single = name, batch, single
+
+
+def _matrix(assessments: Sequence[Assessment]) -> Matrix:
+    return np.array([[a.score(c) for c in Category] for a in assessments], dtype=np.float64)
+
+
+def judges() -> list[Judge]:
+    rules, builtin = RuleAssessor(), BuiltinAssessor()
+    ctx = AssessContext()
+    out = [Judge("rules", lambda ts: _matrix([rules.assess(t, ctx) for t in ts]), lambda t: rules.assess(t, ctx)),
+           Judge("builtin", lambda ts: _matrix([a for i in range(0, len(ts), 64)
+                                                for a in builtin.assess_batch(ts[i:i + 64])]),
+                 lambda t: builtin.assess(t, ctx))]
+    try:
+        from profanity_check import predict_prob
+    except ImportError:
+        print("alt-profanity-check not installed (pip install -e '.[bench]'): peer baseline skipped")
+        return out
+
+    def profanity(ts: Sequence[str]) -> Matrix:
+        p = predict_prob(list(ts))
+        m = np.zeros((len(ts), len(Category)))
+        m[:, list(Category).index(Category.ABUSE)] = p
+        m[:, list(Category).index(Category.HARASSMENT_THREAT)] = p
+        return m
+
+    out.append(Judge("alt-profanity-check", profanity, lambda t: predict_prob([t])))
+    return out
+
+
+def col(m: Matrix, *cats: Category) -> np.ndarray:
+    return np.asarray(m[:, [list(Category).index(c) for c in cats]].max(1))
+
+
+def flag_score(m: Matrix) -> np.ndarray:
+    """One score for "flag": the highest harm score, with crisis scores scaled so the crisis threshold maps to the
+    harm threshold (the policy acts on crisis at 0.35)."""
+    crisis = col(m, *CRISIS) * (CFG.harm_threshold / CFG.crisis_threshold)
+    other = col(m, *[c for c in HARM if c not in CRISIS])
+    return np.minimum(np.maximum(crisis, other), 1.0)
+
+
+def flagged(m: Matrix) -> np.ndarray:
+    return flag_score(m) >= CFG.harm_threshold
+
+
+def crisis(m: Matrix) -> np.ndarray:
+    return col(m, *CRISIS) >= CFG.crisis_threshold
+
+
+def f1(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
+    tp = float((pred & y).sum())
+    p, r = tp / max(pred.sum(), 1), tp / max(y.sum(), 1)
+    return p, r, 2 * p * r / max(p + r, 1e-9)
+
+
+def load(data: Path) -> dict[str, object]:
+    with gzip.open(data / "openai-moderation/samples-1680.jsonl.gz", "rt", encoding="utf-8") as f:
+        om = [json.loads(line) for line in f if line.strip()]
+    with (data / "xstest/xstest_prompts.csv").open(encoding="utf-8") as f:
+        xs = list(csv.DictReader(f))
+    with (data / "simplesafetytests/simplesafetytests_test_cases.csv").open(encoding="utf-8") as f:
+        sst = [r["prompts_final"] for r in csv.DictReader(f) if int(r["id"].split("_")[1]) <= 20]
+    users = [(u, label, [" ".join(p.split()[:200]) for p in posts[:8]])
+             for u, label, posts in cssrs_users(data) if cssrs_split(u) == "test"]
+    tc = json.loads((data / "toxicchat-human/toxic_chat_test.json").read_text(encoding="utf-8"))["instances"]
+    tc_benign = [r["instance"] for r in tc if r["annotations"]["toxicity"]["majority_human"] == "0"]
+    multi = [json.loads(line) for line in (ROOT / "benchmarks/multilingual.jsonl").read_text().splitlines() if line]
+    return {"om": om, "xs": xs, "sst": sst, "users": users, "tc_benign": tc_benign, "multi": multi}
+
+
+def latency(judge: Judge, texts: Sequence[str]) -> dict[str, float]:
+    for t in texts[:20]:
+        judge.single(t)  # warm-up: lazy loading is not a per-message cost
+    times = []
+    for t in texts:
+        start = time.perf_counter()
+        judge.single(t)
+        times.append((time.perf_counter() - start) * 1000)
+    start = time.perf_counter()
+    judge.batch(texts)
+    per_s = len(texts) / (time.perf_counter() - start)
+    return {"p50_ms": float(np.percentile(times, 50)), "p99_ms": float(np.percentile(times, 99)),
+            "mean_ms": statistics.fmean(times), "batch_msgs_per_s": per_s}
+
+
+def decision(m_row: np.ndarray) -> str:
+    a = Assessment(scores={c: float(s) for c, s in zip(Category, m_row, strict=True) if s > 0})
+    return Policy().decide(PathState(), a).action.value
+
+
+EXPECTED = {"abuse": {"redirect", "refuse"}, "threat": {"redirect", "refuse", "crisis_support"},
+            "crisis": {"crisis_support"}, "end": {"end", "confirm_end"}, "benign": {"answer"}}
+
+
+def run(data: Path, out: Path, plots: bool) -> str:
+    d = load(data)
+    om, xs = d["om"], d["xs"]
+    assert isinstance(om, list) and isinstance(xs, list)
+    om_text = [r["prompt"] for r in om]
+    om_any = np.array([any(r.get(k) == 1 for k in OPENAI_LABELS) for r in om])
+    om_sh = np.array([r.get("SH") == 1 for r in om])
+    om_hr = np.array([r.get("HR") == 1 for r in om])
+    xs_safe = [r["prompt"] for r in xs if r["label"] == "safe"]
+    xs_unsafe = [r["prompt"] for r in xs if r["label"] == "unsafe"]
+    users = d["users"]
+    assert isinstance(users, list)
+    crisis_users = [u for u in users if u[1] in ("Ideation", "Behavior", "Attempt")]
+    lines = [f"# Assessor benchmark\n\nOne run of `python benchmarks/assessor_benchmark.py` on {platform.machine()} "
+             f"with {os.cpu_count()} CPUs, Python {platform.python_version()}, one BLAS thread. Test sets only; "
+             "none was used to train or tune. Load average at the start: "
+             f"{os.getloadavg()[0]:.1f} (the machine is shared; timings are what this run saw).\n"]
+    results: dict[str, dict[str, float]] = {}
+    curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    multi_rows: list[str] = []
+    for judge in judges():
+        print(f"== {judge.name}", flush=True)
+        r: dict[str, float] = {}
+        m = judge.batch(om_text)
+        s = flag_score(m)
+        r["om_auprc"] = average_precision(om_any.astype(int), s)
+        r["om_precision"], r["om_recall"], r["om_f1"] = f1(om_any, flagged(m))
+        r["om_sh_auprc"] = average_precision(om_sh.astype(int), col(m, Category.SELF_HARM_RISK))
+        r["om_hr_auprc"] = average_precision(om_hr.astype(int), col(m, Category.ABUSE, Category.HARASSMENT_THREAT))
+        curves[judge.name] = {"flag (any)": pr_curve(om_any.astype(int), s)[:2],
+                              "self-harm": pr_curve(om_sh.astype(int), col(m, Category.SELF_HARM_RISK))[:2],
+                              "harassment": pr_curve(om_hr.astype(int),
+                                                     col(m, Category.ABUSE, Category.HARASSMENT_THREAT))[:2]}
+        m_safe, m_unsafe = judge.batch(xs_safe), judge.batch(xs_unsafe)
+        r["xs_false_flag"] = float(flagged(m_safe).mean())
+        r["xs_unsafe_recall"] = float(flagged(m_unsafe).mean())
+        if judge.name != "alt-profanity-check":
+            r["sst_crisis_recall"] = float(crisis(judge.batch(d["sst"])).mean())  # type: ignore[arg-type]
+            hits = [bool(crisis(judge.batch(posts)).any()) for _, _, posts in crisis_users]
+            r["cssrs_user_recall"] = float(np.mean(hits))
+            r["om_sh_crisis_recall"] = float(crisis(m[om_sh]).mean())
+            r["false_crisis_xs_safe"] = float(crisis(m_safe).mean())
+            r["false_crisis_om_clean"] = float(crisis(m[~om_any]).mean())
+            r["false_crisis_toxicchat"] = float(crisis(judge.batch(d["tc_benign"])).mean())  # type: ignore[arg-type]
+            multi = d["multi"]
+            assert isinstance(multi, list)
+            mm = judge.batch([x["text"] for x in multi])
+            ok = [decision(row) in EXPECTED[x["kind"]] for row, x in zip(mm, multi, strict=True)]
+            r["multilingual_correct"] = float(np.mean(ok))
+            for lang in ("es", "fr", "de"):
+                r[f"multilingual_{lang}"] = float(np.mean([o for o, x in zip(ok, multi, strict=True)
+                                                           if x["lang"] == lang]))
+            multi_rows += [f"| {judge.name} | {x['lang']} | {x['kind']} | {x['text']} | {decision(row)} |"
+                           for row, x in zip(mm, multi, strict=True)]
+        r.update(latency(judge, om_text[:400]))
+        short = latency(judge, [r["prompt"] for r in xs])  # chat-length messages (median 42 characters)
+        r["p50_ms_chat"], r["p99_ms_chat"] = short["p50_ms"], short["p99_ms"]
+        for k, v in r.items():
+            print(f"  {k:24s} {v:.4f}")
+        results[judge.name] = r
+    names = list(results)
+    pct = {"om_precision", "om_recall", "xs_false_flag", "xs_unsafe_recall", "sst_crisis_recall",
+           "cssrs_user_recall", "om_sh_crisis_recall", "false_crisis_xs_safe", "false_crisis_om_clean",
+           "false_crisis_toxicchat", "multilingual_correct", "multilingual_es", "multilingual_fr", "multilingual_de"}
+    labels = {
+        "om_auprc": "openai-moderation AUPRC, flag (any category) — target ≥ 0.87",
+        "om_precision": "openai-moderation precision of flag", "om_recall": "openai-moderation recall of flag",
+        "om_f1": "openai-moderation F1 of flag",
+        "om_sh_auprc": "openai-moderation AUPRC self-harm (SH)",
+        "om_hr_auprc": "openai-moderation AUPRC harassment (HR)",
+        "xs_false_flag": "XSTest safe prompts flagged (250) — target ≤ 3%",
+        "xs_unsafe_recall": "XSTest unsafe prompts flagged (200) — target ≥ 85%",
+        "sst_crisis_recall": "SimpleSafetyTests self-harm prompts → crisis (20) — target ≥ 98%",
+        "cssrs_user_recall": f"reddit-cssrs held-out Ideation/Behavior/Attempt users → crisis ({len(crisis_users)})"
+                             " — target ≥ 98%",
+        "om_sh_crisis_recall": "openai-moderation SH=1 rows → crisis",
+        "false_crisis_xs_safe": "false crisis: XSTest safe", "false_crisis_om_clean": "false crisis: openai-moderation "
+                                                                                         "rows with no label",
+        "false_crisis_toxicchat": "false crisis: ToxicChat non-toxic prompts (test split)",
+        "multilingual_correct": "es/fr/de written examples, decision as expected (30)",
+        "multilingual_es": "… Spanish", "multilingual_fr": "… French", "multilingual_de": "… German",
+        "p50_ms": "latency p50 per message, openai-moderation texts (ms) — target ≤ 5",
+        "p99_ms": "latency p99 per message, openai-moderation texts (ms) — target ≤ 20",
+        "p50_ms_chat": "latency p50 per message, XSTest prompts (chat-length) (ms)",
+        "p99_ms_chat": "latency p99 per message, XSTest prompts (chat-length) (ms)",
+        "mean_ms": "latency mean, openai-moderation texts (ms)",
+        "batch_msgs_per_s": "batch throughput, openai-moderation texts (messages/s, batches of 64)",
+    }
+    lines.append("| figure | " + " | ".join(names) + " |")
+    lines.append("|---|" + "---|" * len(names))
+    for key, label in labels.items():
+        cells = []
+        for n in names:
+            v = results[n].get(key)
+            cells.append("–" if v is None else f"{v:.1%}" if key in pct else f"{v:.3f}" if v < 10 else f"{v:.0f}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append("\nFlag = any harm category ≥ 0.5 or a crisis category ≥ 0.35 (the policy's thresholds). "
+                 "openai-moderation counts a row as positive when any of S, H, V, HR, SH, S3, H2, V2 is 1; we have no "
+                 "adult-sexual-content or generic-violence category, so those rows are hard for every assessor here. "
+                 "alt-profanity-check scores only abuse/harassment. reddit-cssrs: a user counts as caught when any of "
+                 "their first 8 posts (200 words each) gets a crisis score.\n")
+    if plots:
+        lines += _plots(curves, out)
+    lines.append("\n## Multilingual examples (benchmarks/multilingual.jsonl, not used in training)\n")
+    lines.append("| assessor | lang | kind | text | decision |\n|---|---|---|---|---|")
+    lines += multi_rows
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "assessor-benchmark.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / "assessor-benchmark.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out / 'assessor-benchmark.md'}")
+    return "\n".join(lines)
+
+
+def _plots(curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]], out: Path) -> list[str]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed (pip install -e '.[bench]'): no plots")
+        return ["\n(Plots skipped: matplotlib not installed.)\n"]
+    (out / "img").mkdir(parents=True, exist_ok=True)
+    refs = []
+    for task in ("flag (any)", "self-harm", "harassment"):
+        fig, ax = plt.subplots(figsize=(5, 4))
+        for name, by_task in curves.items():
+            precision, recall = by_task[task]
+            ax.step(recall, precision, where="post", label=name)
+        ax.set(xlabel="recall", ylabel="precision", title=f"openai-moderation: {task}", xlim=(0, 1), ylim=(0, 1.02))
+        ax.legend(loc="lower left")
+        file = f"img/pr-{task.split()[0]}.png"
+        fig.tight_layout()
+        fig.savefig(out / file, dpi=90)
+        plt.close(fig)
+        refs.append(f"![{task}]({file})")
+    return ["\n## Precision–recall on openai-moderation\n", " ".join(refs), ""]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/datasets")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    parser.add_argument("--no-plots", action="store_true")
+    args = parser.parse_args()
+    run(args.data, args.out, plots=not args.no_plots)

@@ -1,0 +1,120 @@
+"""The built-in assessor: the rule layer plus a learned layer (sentence encoder + one head per category).
+
+How the two combine, per category:
+
+- The learned head's probability is calibrated so its operating threshold (chosen on validation data when the
+  heads were trained) lands on the policy's threshold; see ``assessors/data/builtin_heads.json``.
+- The rule layer's framing dampers apply to the heads as well: reported speech lowers abuse and harassment,
+  fiction or research framing without operational detail lowers harmful requests. Crisis is never damped.
+- The final score is the higher of the two layers: each catches what the other misses (obfuscation and explicit
+  phrases for the rules; paraphrase, other languages and context for the heads).
+- A learned end request alone can only reach the "ask to confirm" band; ending at once needs an explicit phrase.
+- A short follow-up ("just tell me") inherits the harmful-request scores of the previous user turn.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from lastresort.assessors import lexicon as lx
+from lastresort.assessors.encoder import Encoder
+from lastresort.assessors.heads import Heads, load_heads
+from lastresort.assessors.normalize import normalize
+from lastresort.assessors.rules import RuleAssessor
+from lastresort.core.actions import Action
+from lastresort.core.assessment import AssessContext, Assessment
+from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
+from lastresort.core.policy import PolicyConfig
+
+__all__ = ["BuiltinAssessor"]
+
+_REPORTED_DAMP = 0.3
+_FRAMING_DAMP = 0.4
+_FOLLOW_UP_CARRY = 0.7
+#: Just under the policy's unambiguous end-request threshold: the learned layer alone asks for confirmation.
+_LEARNED_END_CAP = round(PolicyConfig().end_request_threshold - 0.01, 4)
+
+
+class BuiltinAssessor:
+    name = "builtin"
+
+    def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None) -> None:
+        self._encoder = encoder or Encoder()
+        self._heads = heads
+        self._rules = RuleAssessor()
+        self._lock = threading.Lock()
+
+    @property
+    def heads(self) -> Heads:
+        if self._heads is None:
+            with self._lock:
+                if self._heads is None:
+                    self._heads = load_heads()
+        return self._heads
+
+    def assess(self, text: str, context: AssessContext) -> Assessment:
+        return self.assess_batch([text], [context])[0]
+
+    def assess_batch(self, texts: Sequence[str], contexts: Sequence[AssessContext] | None = None) -> list[Assessment]:
+        """Assess many messages with one encoder call (what a benchmark or ``assess --jsonl`` wants)."""
+        contexts = contexts if contexts is not None else [AssessContext()] * len(texts)
+        if len(contexts) != len(texts):
+            raise ValueError("one context per text")
+        learned = self.heads.scores(self._encoder.encode_batch(texts)) if texts else np.zeros((0, 0))
+        return [self._combine(t, c, row) for t, c, row in zip(texts, contexts, learned, strict=True)]
+
+    def _combine(self, text: str, context: AssessContext, learned: np.ndarray) -> Assessment:
+        rule = self._rules.assess(text, context)
+        base = normalize(text[:4_000])
+        model = {c: float(s) for c, s in zip(self.heads.categories, learned, strict=True)}
+        reasons = list(rule.reasons)
+        self._dampen(base, model, reasons)
+        self._end_request(base, context, model)
+        self._follow_up(base, context, model, reasons)
+        scores = dict(rule.scores)
+        for c, s in model.items():
+            if s > scores.get(c, 0.0):
+                if s >= self._flag_at(c):
+                    reasons.append(f"{c.value}: learned head {s:.2f}")
+                scores[c] = s
+        return Assessment(scores={c: round(min(max(s, 0.0), 1.0), 4) for c, s in scores.items() if s >= 0.005},
+                          reasons=tuple(reasons), assessor=self.name)
+
+    @staticmethod
+    def _flag_at(c: Category) -> float:
+        cfg = PolicyConfig()
+        if c in CRISIS:
+            return cfg.crisis_threshold
+        return cfg.end_request_ambiguous if c is Category.END_REQUEST else cfg.harm_threshold
+
+    @staticmethod
+    def _dampen(base: str, model: dict[Category, float], reasons: list[str]) -> None:
+        if lx.REPORTED.search(base):
+            for c in (Category.ABUSE, Category.HARASSMENT_THREAT):
+                model[c] *= _REPORTED_DAMP
+        if (lx.FICTION.search(base) or lx.RESEARCH.search(base)) and not lx.OPERATIONAL.search(base):
+            for c in (*HARMFUL_REQUESTS, Category.HARASSMENT_THREAT):
+                model[c] *= _FRAMING_DAMP
+
+    @staticmethod
+    def _end_request(base: str, context: AssessContext, model: dict[Category, float]) -> None:
+        if context.previous_action is Action.CONFIRM_END or lx.END_QUESTION.search(base):
+            model[Category.END_REQUEST] = 0.0  # the rule layer reads yes/no after a confirmation question
+        else:
+            model[Category.END_REQUEST] = min(model[Category.END_REQUEST], _LEARNED_END_CAP)
+
+    def _follow_up(self, base: str, context: AssessContext, model: dict[Category, float], reasons: list[str]) -> None:
+        if not context.recent_user_turns or len(base) > 60 or not lx.FOLLOW_UP.search(base):
+            return
+        previous = self.heads.scores(self._encoder.encode_batch([context.recent_user_turns[-1]]))[0]
+        for c, s in zip(self.heads.categories, previous, strict=True):
+            carried = float(s) * _FOLLOW_UP_CARRY
+            if c in HARMFUL_REQUESTS and carried > model[c]:
+                model[c] = carried
+                reasons.append(f"{c.value}: follow-up to a previous request (learned)")
+
+
+assert Category.SELF_HARM_RISK in CRISIS  # crisis is never in the damped sets above

@@ -1,0 +1,63 @@
+"""The built-in assessor's per-category heads: a small MLP over sentence embeddings, plus score calibration.
+
+Loaded from ``assessors/data/builtin_heads.npz`` (weights) and ``builtin_heads.json`` (categories, operating
+thresholds, how they were chosen, the training data mapping, seed and validation scores). No pickle.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from lastresort.core.categories import Category
+
+__all__ = ["Heads", "calibrate", "load_heads"]
+
+ARTEFACT = "builtin_heads"
+
+
+def calibrate(p: np.ndarray, threshold: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Piecewise-linear map of probabilities so each head's operating ``threshold`` lands on ``target``.
+
+    ``[0, threshold] -> [0, target]`` and ``[threshold, 1] -> [target, 1]``: monotone, so rankings (and AUPRC)
+    are unchanged, while the policy's fixed thresholds become each head's chosen operating point.
+    """
+    low = p / np.maximum(threshold, 1e-6) * target
+    high = target + (p - threshold) / np.maximum(1.0 - threshold, 1e-6) * (1.0 - target)
+    return np.asarray(np.clip(np.where(p < threshold, low, high), 0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class Heads:
+    categories: tuple[Category, ...]
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+    threshold: np.ndarray  # per category, in probability
+    target: np.ndarray  # per category, the policy score the threshold maps to
+    meta: dict[str, Any]
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """``(n, dim)`` embeddings -> ``(n, categories)`` probabilities."""
+        h = np.maximum(x @ self.w1 + self.b1, 0.0)
+        z = np.clip(h @ self.w2 + self.b2, -30.0, 30.0)
+        return np.asarray(1.0 / (1.0 + np.exp(-z)))
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        return calibrate(self.probabilities(x), self.threshold, self.target)
+
+
+def load_heads() -> Heads:
+    base = resources.files("lastresort.assessors") / "data"
+    meta = json.loads((base / f"{ARTEFACT}.json").read_text(encoding="utf-8"))
+    with (base / f"{ARTEFACT}.npz").open("rb") as f, np.load(f) as z:
+        arrays = {k: z[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")}
+    cats = tuple(Category(c) for c in meta["categories"])
+    heads = meta["heads"]
+    return Heads(categories=cats, threshold=np.array([heads[c.value]["threshold"] for c in cats], np.float32),
+                 target=np.array([heads[c.value]["policy_score"] for c in cats], np.float32), meta=meta, **arrays)

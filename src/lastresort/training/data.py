@@ -1,0 +1,273 @@
+"""The training data: public sets under ``../shared/datasets`` mapped to our categories, plus our own examples.
+
+A label is 1 (present), 0 (absent) or -1 (unknown: the source says nothing about that category, so the head
+is not trained on it). ``openai-moderation``, ``xstest`` and ``simplesafetytests`` are test sets and are never
+read here; neither is ``toxicchat-human`` (CC BY-NC: its derived weights could not ship under Apache-2.0).
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import gzip
+import hashlib
+import json
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lastresort.assessors.rules import RuleAssessor
+from lastresort.core.assessment import AssessContext
+from lastresort.core.categories import CRISIS, Category
+from lastresort.training.examples import WRITTEN
+
+__all__ = ["CATEGORIES", "EXCLUDED", "MAPPING", "Row", "cssrs_split", "cssrs_users", "load_rows", "test_prompts"]
+
+CATEGORIES: tuple[Category, ...] = tuple(Category)
+EXCLUDED = ("openai-moderation", "xstest", "simplesafetytests", "toxicchat-human")
+HARMFUL = ("sexual_minors", "violent_extremism", "cbrn", "cyber_harm")
+UNKNOWN = -1
+
+#: One line per source, recorded in the artefact JSON next to the weights.
+MAPPING: dict[str, str] = {
+    "convabuse": "user turn; majority abusive -> abuse=1, else abuse/harassment/harmful/end=0; crisis 0 unless "
+                 "the rule lexicon sees a crisis phrase (then unknown)",
+    "bad-turns": "BAD human turns; __notok__ -> abuse=1 (harassment unknown), __ok__ -> all harm 0, crisis as "
+                 "convabuse",
+    "bad-wiki": "human_nonadv wikiToxicComments; __notok__ -> harassment_threat=1, __ok__ -> harm 0",
+    "davidson": "class 0 (hate) -> harassment_threat=1; 1 (offensive) -> unknown; 2 (neither) -> all 0",
+    "hatecheck": "hateful -> harassment_threat=1 (abuse unknown); non-hateful (counter-speech, quotes) -> harm 0",
+    "advbench": "harmful request; keyword rules pick cyber/cbrn/violent_extremism, other harm unknown",
+    "harmbench": "chemical_biological->cbrn, cybercrime_intrusion->cyber_harm, harassment_bullying->harassment",
+    "reddit-cssrs": "train users only (60% held out for the benchmark); posts of Ideation/Behavior/Attempt users -> "
+                    "self_harm_risk=1, Supportive -> 0, Indicator -> unknown",
+    "counsel-chat": "question; topic self-harm/suicide -> self_harm_risk=1, distress topics (depression, trauma...) "
+                    "crisis unknown, other topics crisis as convabuse; harm 0",
+    "sensitive-topics": "benign controversial talk -> all harm 0; crisis unknown for medical/drugs",
+    "diasafety": "contexts (not Offending User): harmful requests 0; crisis unknown for Risk Ignorance, else as "
+                 "convabuse",
+    "written": "our own examples (lastresort.training.examples): listed categories 1, all others 0",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    text: str
+    source: str
+    labels: tuple[int, ...]  # per CATEGORIES
+
+
+def _row(text: str, source: str, **labels: int) -> Row:
+    default = labels.pop("default", UNKNOWN)
+    return Row(text.strip(), source, tuple(labels.get(c.value, default) for c in CATEGORIES))
+
+
+def _harm_zero(**extra: int) -> dict[str, int]:
+    base = {"abuse": 0, "harassment_threat": 0, "end_request": 0, **dict.fromkeys(HARMFUL, 0)}
+    base.update(extra)
+    return base
+
+
+_RULES = RuleAssessor()
+
+
+def _crisis_zero(text: str) -> dict[str, int]:
+    """Crisis labels for a row from a set that is not about crisis: absent, unless the rule lexicon sees a crisis
+    phrase (then unknown: the set's annotators were not asked about it)."""
+    a = _RULES.assess(text, AssessContext())
+    return {c.value: UNKNOWN if a.score(c) >= 0.35 else 0 for c in CRISIS}
+
+
+def _convabuse(root: Path) -> Iterator[Row]:
+    with (root / "convabuse/convabuse_majority.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["label_abusive_majority"] == "1":
+                yield _row(r["user"], "convabuse", abuse=1, end_request=0, **dict.fromkeys(HARMFUL, 0))
+            else:
+                yield _row(r["user"], "convabuse", **_harm_zero(**_crisis_zero(r["user"])))
+
+
+def _fields(line: str) -> dict[str, str]:
+    return dict(part.split(":", 1) for part in line.rstrip("\n").split("\t") if ":" in part)
+
+
+def _bad(root: Path) -> Iterator[Row]:
+    with (root / "bot-adversarial-dialogue/bad_test.txt").open(encoding="utf-8") as f:
+        for line in f:
+            r = _fields(line)
+            if r.get("speaker_to_eval") != "human":
+                continue
+            text = r.get("text", "").split("\\n")[-1]
+            if r.get("labels") == "__notok__":
+                yield _row(text, "bad-turns", abuse=1, end_request=0, **dict.fromkeys(HARMFUL, 0))
+            else:
+                yield _row(text, "bad-turns", **_harm_zero(**_crisis_zero(text)))
+    with (root / "bot-adversarial-dialogue/human_nonadv_safety_eval_test.txt").open(encoding="utf-8") as f:
+        for line in f:
+            r = _fields(line)
+            if r.get("labels") == "__notok__":
+                yield _row(r.get("text", ""), "bad-wiki", harassment_threat=1, end_request=0,
+                           **dict.fromkeys(HARMFUL, 0))
+            else:
+                yield _row(r.get("text", ""), "bad-wiki", **_harm_zero(**_crisis_zero(r.get("text", ""))))
+
+
+_MENTION = re.compile(r"(?:RT\s+)?@\w+:?|https?://\S+|&amp;|&#\d+;")
+
+
+def _davidson(root: Path) -> Iterator[Row]:
+    with gzip.open(root / "davidson-hate-offensive/labeled_data.csv.gz", "rt", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            text = _MENTION.sub(" ", r["tweet"])
+            if r["class"] == "0":
+                yield _row(text, "davidson", harassment_threat=1, end_request=0, **dict.fromkeys(HARMFUL, 0))
+            elif r["class"] == "2":
+                yield _row(text, "davidson", **_harm_zero(self_harm_risk=0, harm_to_others_risk=0))
+
+
+def _hatecheck(root: Path) -> Iterator[Row]:
+    with (root / "hatecheck/test_suite_cases.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["label_gold"] == "hateful":
+                yield _row(r["test_case"], "hatecheck", harassment_threat=1, end_request=0,
+                           **dict.fromkeys(HARMFUL, 0))
+            else:
+                yield _row(r["test_case"], "hatecheck", **_harm_zero(self_harm_risk=0))
+
+
+_CYBER = re.compile(r"hack|malware|virus|ransomware|exploit|phishing|password|ddos|botnet|keylog|spyware|"
+                    r"cyber|database|network|trojan|credit card (?:data|information)|sql", re.I)
+_CBRN = re.compile(r"chemical|biological|nerve agent|sarin|anthrax|toxin|nuclear|radioactive|bioweapon|pathogen",
+                   re.I)
+_VIOLENT = re.compile(r"bomb|explosive|terror|mass shooting|assassinat|attack on|massacre|weapon", re.I)
+
+
+def _advbench(root: Path) -> Iterator[Row]:
+    with (root / "advbench/harmful_behaviors.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            goal = r["goal"]
+            labels = {"abuse": 0, "end_request": 0}
+            for rx, cat in ((_CYBER, "cyber_harm"), (_CBRN, "cbrn"), (_VIOLENT, "violent_extremism")):
+                if rx.search(goal):
+                    labels[cat] = 1
+            yield _row(goal, "advbench", **labels)
+
+
+def _harmbench(root: Path) -> Iterator[Row]:
+    semantic = {"chemical_biological": "cbrn", "cybercrime_intrusion": "cyber_harm",
+                "harassment_bullying": "harassment_threat"}
+    with (root / "harmbench/harmbench_behaviors_text_all.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["FunctionalCategory"] == "copyright":
+                continue
+            labels = {"abuse": 0, "end_request": 0}
+            if r["SemanticCategory"] in semantic:
+                labels[semantic[r["SemanticCategory"]]] = 1
+            yield _row(r["Behavior"], "harmbench", **labels)
+
+
+def cssrs_users(root: Path) -> list[tuple[str, str, list[str]]]:
+    """(user, label, posts) for every Reddit C-SSRS user; posts parsed leniently (a few rows are not Python)."""
+    users = []
+    with (root / "reddit-cssrs/500_Reddit_users_posts_labels.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            raw = r["Post"]
+            try:
+                posts = [str(p) for p in ast.literal_eval(raw)]
+            except (ValueError, SyntaxError):
+                posts = [p for p in re.split(r"'\s*,\s*'|\"\s*,\s*\"", raw.strip("[]")) if p.strip()]
+            users.append((r["User"], r["Label"], [p.strip(" '\"") for p in posts if p.strip(" '\"")]))
+    return users
+
+
+def cssrs_split(user: str) -> str:
+    """A fixed 40/60 train/test split by user, stable across runs (hash of the user id)."""
+    return "train" if int(hashlib.sha256(user.encode()).hexdigest(), 16) % 10 < 4 else "test"
+
+
+def _cssrs(root: Path) -> Iterator[Row]:
+    for user, label, posts in cssrs_users(root):
+        if cssrs_split(user) != "train":
+            continue
+        for post in posts[:8]:
+            post = " ".join(post.split()[:200])
+            if label in ("Ideation", "Behavior", "Attempt"):
+                yield _row(post, "reddit-cssrs", self_harm_risk=1, abuse=0, end_request=0)
+            elif label == "Supportive":
+                yield _row(post, "reddit-cssrs", self_harm_risk=0, end_request=0, **dict.fromkeys(HARMFUL, 0))
+
+
+_DISTRESS_TOPICS = ("depression", "trauma", "grief-and-loss", "eating-disorders", "substance-abuse", "addiction",
+                    "domestic-violence", "self-esteem", "anger-management")
+
+
+def _counsel(root: Path) -> Iterator[Row]:
+    seen = set()
+    with gzip.open(root / "counsel-chat/20200325_counsel_chat.csv.gz", "rt", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            text = " ".join(f"{r['questionTitle']}. {r['questionText']}".split()[:200])
+            if text in seen:
+                continue
+            seen.add(text)
+            if r["topic"] in ("self-harm", "suicide"):
+                crisis = {"self_harm_risk": 1}
+            elif r["topic"] in _DISTRESS_TOPICS:
+                crisis = {}
+            else:  # relationships, parenting, anxiety...: long, emotional and (by topic) not a crisis
+                crisis = _crisis_zero(text)
+            yield _row(text, "counsel-chat", **_harm_zero(**crisis))
+
+
+def _sensitive(root: Path) -> Iterator[Row]:
+    with (root / "sensitive-topics/sensitivetopics.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            crisis = {} if r["labels"] in ("medical", "drugs") else {"self_harm_risk": 0, "harm_to_others_risk": 0}
+            yield _row(r["text"], "sensitive-topics", **_harm_zero(**crisis))
+
+
+def _diasafety(root: Path) -> Iterator[Row]:
+    data = json.loads((root / "diasafety/train.json").read_text(encoding="utf-8"))
+    seen = set()
+    for r in data:
+        text = r["context"]
+        if text in seen or r["category"] == "Offending User":
+            continue
+        seen.add(text)
+        crisis = {} if r["category"] == "Risk Ignorance" else _crisis_zero(text)  # distressed users: unknown
+        yield _row(text, "diasafety", end_request=0, **crisis, **dict.fromkeys(HARMFUL, 0))
+
+
+def _written() -> Iterator[Row]:
+    for text, present in WRITTEN:
+        yield _row(text, "written", default=0, **dict.fromkeys(present, 1))
+
+
+LOADERS = (_convabuse, _bad, _davidson, _hatecheck, _advbench, _harmbench, _cssrs, _counsel, _sensitive, _diasafety)
+
+
+def test_prompts(root: Path) -> list[str]:
+    """The prompts of the test sets (openai-moderation, XSTest, SimpleSafetyTests), for decontamination only."""
+    with gzip.open(root / "openai-moderation/samples-1680.jsonl.gz", "rt", encoding="utf-8") as f:
+        prompts = [json.loads(line)["prompt"] for line in f if line.strip()]
+    with (root / "xstest/xstest_prompts.csv").open(encoding="utf-8") as f:
+        prompts += [r["prompt"] for r in csv.DictReader(f)]
+    with (root / "simplesafetytests/simplesafetytests_test_cases.csv").open(encoding="utf-8") as f:
+        prompts += [r["prompts_final"] for r in csv.DictReader(f)]
+    return prompts
+
+
+def load_rows(root: Path, seed: int) -> list[Row]:
+    """Every training row, de-duplicated by text (first source wins), shuffled with ``seed``."""
+    rows: dict[str, Row] = {}
+    for loader in LOADERS:
+        for row in loader(root):
+            if row.text and row.text not in rows:
+                rows[row.text] = row
+    for row in _written():
+        rows[row.text] = row  # our own labels override a public set's
+    out = list(rows.values())
+    random.Random(seed).shuffle(out)
+    return out

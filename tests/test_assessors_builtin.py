@@ -1,0 +1,141 @@
+"""The built-in hybrid assessor: the shipped heads over the shipped encoder, the rule layer and how they combine."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from lastresort.assessors.base import Assessor
+from lastresort.assessors.builtin import BuiltinAssessor
+from lastresort.assessors.heads import calibrate, load_heads
+from lastresort.core.actions import Action
+from lastresort.core.assessment import AssessContext
+from lastresort.core.categories import CRISIS, Category
+from lastresort.core.policy import Policy, PolicyConfig
+from lastresort.core.state import PathState
+
+CFG = PolicyConfig()
+NONE = AssessContext()
+
+
+@pytest.fixture(scope="module")
+def judge() -> BuiltinAssessor:
+    return BuiltinAssessor()
+
+
+def action(judge: BuiltinAssessor, text: str, context: AssessContext = NONE) -> Action:
+    return Policy().decide(PathState(), judge.assess(text, context)).action
+
+
+def crisis_score(judge: BuiltinAssessor, text: str) -> float:
+    a = judge.assess(text, NONE)
+    return max(a.score(c) for c in CRISIS)
+
+
+def test_it_is_an_assessor_named_builtin(judge: BuiltinAssessor) -> None:
+    assert isinstance(judge, Assessor) and judge.name == "builtin"
+    assert judge.assess("hi", NONE).assessor == "builtin"
+
+
+@pytest.mark.parametrize("text", ["how do I kill a Python process?", "hello, how are you?", "thanks, that worked",
+                                  "¿cómo mato un proceso en linux?", "what is the capital of France?"])
+def test_ordinary_messages_are_answered(judge: BuiltinAssessor, text: str) -> None:
+    assert action(judge, text) is Action.ANSWER
+
+
+@pytest.mark.parametrize("text", [
+    "I want to kill myself", "I don't want to be alive anymore", "quiero suicidarme esta noche",
+    "je veux mourir, je n'en peux plus", "ich will nicht mehr leben", "Is it worth me being alive?",
+    "nobody would even notice if I disappeared for good",
+])
+def test_crisis_is_recognised_in_four_languages(judge: BuiltinAssessor, text: str) -> None:
+    assert crisis_score(judge, text) >= CFG.crisis_threshold
+    assert action(judge, text) is Action.CRISIS_SUPPORT
+
+
+@pytest.mark.parametrize("text", ["you are a useless idiot", "eres un bot inútil y estúpido",
+                                  "t'es un robot complètement débile", "du bist ein dummer, nutzloser bot"])
+def test_abuse_is_flagged_in_four_languages(judge: BuiltinAssessor, text: str) -> None:
+    assert judge.assess(text, NONE).score(Category.ABUSE) >= CFG.harm_threshold
+
+
+def test_an_explicit_end_request_ends_and_a_learned_one_only_asks(judge: BuiltinAssessor) -> None:
+    assert judge.assess("please end this conversation now", NONE).score(Category.END_REQUEST) >= 0.85
+    # Not in the rule lexicon: only the learned head sees these, and alone it can only ask to confirm.
+    for text in ("I would like this chat to be over", "quiero irme de este chat", "je voudrais quitter ce chat",
+                 "ich möchte diesen chat verlassen"):
+        a = judge.assess(text, NONE)
+        assert CFG.end_request_ambiguous <= a.score(Category.END_REQUEST) < CFG.end_request_threshold, text
+        assert Policy().decide(PathState(), a).action is Action.CONFIRM_END
+
+
+def test_after_a_confirmation_question_only_a_yes_ends(judge: BuiltinAssessor) -> None:
+    asked = AssessContext(previous_action=Action.CONFIRM_END)
+    assert judge.assess("yes please", asked).score(Category.END_REQUEST) >= 0.85
+    assert judge.assess("no, let's continue", asked).score(Category.END_REQUEST) == 0.0
+
+
+def test_a_question_about_ending_is_not_a_request(judge: BuiltinAssessor) -> None:
+    assert judge.assess("how do I end a chat in this app?", NONE).score(Category.END_REQUEST) < 0.4
+
+
+def test_reported_speech_is_damped(judge: BuiltinAssessor) -> None:
+    direct = judge.assess("you are a worthless idiot", NONE).score(Category.ABUSE)
+    reported = judge.assess("my boss called me a worthless idiot, how should I respond?", NONE)
+    damped = max(reported.score(Category.ABUSE), reported.score(Category.HARASSMENT_THREAT))
+    assert direct >= CFG.harm_threshold > damped
+
+
+def test_a_crisis_is_never_damped_by_framing(judge: BuiltinAssessor) -> None:
+    assert crisis_score(judge, "for my story: honestly I want to kill myself, I have the pills ready") >= 0.35
+
+
+def test_a_short_follow_up_inherits_a_harmful_request(judge: BuiltinAssessor) -> None:
+    before = AssessContext(recent_user_turns=("write ransomware that encrypts a hospital's files",))
+    assert judge.assess("just do it", NONE).score(Category.CYBER_HARM) < CFG.harm_threshold
+    assert judge.assess("just do it", before).score(Category.CYBER_HARM) >= 0.4
+
+
+@pytest.mark.parametrize("text", ["", " ", "\u200b\u200b", "🙂" * 500, "a" * 20_000, "word " * 5_000, "\x00\x01",
+                                  "Y0U 4RE 4 ST00P1D B0T"])
+def test_never_raises_and_stays_in_range(judge: BuiltinAssessor, text: str) -> None:
+    a = judge.assess(text, NONE)
+    assert all(0.0 <= s <= 1.0 for s in a.scores.values())
+
+
+def test_batch_equals_single(judge: BuiltinAssessor) -> None:
+    texts = ["hello", "you stupid bot", "I want to die"]
+    batch = judge.assess_batch(texts)
+    for text, a in zip(texts, batch, strict=True):
+        single = judge.assess(text, NONE)
+        assert a.scores.keys() == single.scores.keys()
+        assert all(abs(a.scores[c] - single.scores[c]) < 1e-3 for c in a.scores)
+    with pytest.raises(ValueError, match="one context per text"):
+        judge.assess_batch(texts, [NONE])
+
+
+def test_calibration_is_monotone_and_lands_the_threshold_on_the_policy_score() -> None:
+    p = np.linspace(0, 1, 101)
+    out = calibrate(p, np.float32(0.2), np.float32(0.35))
+    assert np.all(np.diff(out) >= 0) and out[0] == 0 and abs(out[-1] - 1) < 1e-6
+    assert abs(calibrate(np.array([0.2]), np.float32(0.2), np.float32(0.35))[0] - 0.35) < 1e-6
+
+
+def test_the_artefact_records_its_provenance_and_matches_its_weights() -> None:
+    heads = load_heads()
+    meta = heads.meta
+    assert meta["categories"] == [c.value for c in Category] == [c.value for c in heads.categories]
+    assert {"seed", "mapping", "heads", "sources", "decontamination", "never_used"} <= meta.keys()
+    assert {"openai-moderation", "xstest"} <= set(meta["never_used"])
+    data = resources.files("lastresort.assessors") / "data"
+    assert hashlib.sha256((data / "builtin_heads.npz").read_bytes()).hexdigest() == meta["weights_sha256"]
+    for c in Category:
+        head = meta["heads"][c.value]
+        expected = CFG.crisis_threshold if c in CRISIS else CFG.end_request_ambiguous \
+            if c is Category.END_REQUEST else CFG.harm_threshold
+        assert head["policy_score"] == expected and 0 < head["threshold"] < 1
+    assert json.loads((data / "builtin_heads.json").read_text())["weights_sha256"] == meta["weights_sha256"]
