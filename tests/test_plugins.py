@@ -12,8 +12,9 @@ from lastresort.plugins import get_assessor, get_responder, load_plugin_modules,
 
 
 def test_builtins_register_through_the_hooks() -> None:
-    assert "rules" in registered("assessors") and "offline" in registered("responders")
-    assert get_assessor(Settings()).name == "rules" and get_responder(Settings()).name == "offline"
+    assert {"rules", "builtin"} <= set(registered("assessors")) and "offline" in registered("responders")
+    assert get_assessor(Settings()).name == "builtin" and get_responder(Settings()).name == "offline"
+    assert get_assessor(Settings(assessor="rules")).name == "rules"
 
 
 def test_unknown_names_get_a_clear_error() -> None:

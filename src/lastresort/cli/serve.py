@@ -30,8 +30,12 @@ def serve(
     import uvicorn
 
     from lastresort.api.app import create_app
+    from lastresort.core.assessment import AssessContext
 
     settings = load_settings(database_url, policy_file=policy_file)
-    api = create_app(service=open_service(settings))
+    service = open_service(settings)
+    # Load the assessor's weights now, so the first user does not wait for them (about 1.5 s for `builtin`).
+    service.assessor.assess("warm-up", AssessContext())
+    api = create_app(service=service)
     err.print(f"lastresort {__version__} on http://{host}:{port} (docs at /docs), database {settings.database_url}")
     uvicorn.run(api, host=host, port=port, log_level="info")
