@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from lastresort import metrics
 from lastresort.assessors.base import Assessor
 from lastresort.config import Settings
-from lastresort.core.assessment import AssessContext
+from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.policy import Policy
 from lastresort.core.signals import ConversationSignals
 from lastresort.core.state import PathState
@@ -39,6 +39,7 @@ from lastresort.errors import (
     ConversationEnded,
     ConversationNotFound,
     InvalidInput,
+    LastResortError,
     MessageNotFound,
     ReplyPending,
     ResponderError,
@@ -95,6 +96,15 @@ class ConversationView:
     @property
     def state(self) -> PathState:
         return self.active_path[-1].state if self.active_path else PathState()
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Ahead:
+    """An assessment made before the write lock, valid while the branch's parent is ``parent_id``."""
+
+    parent_id: str | None
+    history: tuple[tuple[Role, str], ...]
+    assessment: Assessment
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -276,6 +286,7 @@ class ConversationService:
         content = check_text(content, field="content", max_chars=self.settings.max_message_chars)
         if parent_id is not None and edit_of is not None:
             raise InvalidInput("Give parent_id or edit_of, not both.")
+        ahead = self._assess_ahead(user, conversation_id, content, parent_id=parent_id, edit_of=edit_of)
         with self.store.write() as tx:
             conv = self._conversation(tx, user, conversation_id, lock=True)
             parent = self._resolve_parent(tx, conv, parent_id=parent_id, edit_of=edit_of)
@@ -285,14 +296,11 @@ class ConversationService:
             if state.awaiting_reply or (parent is not None and parent.role == "user"):
                 raise ReplyPending(message_id=parent.id if parent else None)
             self._check_shape(tx, conv, parent, branching=parent_id is not None or edit_of is not None)
-            history = self._history(tx, conv, parent.id) if parent else ()
-            context = AssessContext(
-                previous_action=state.last_action,
-                recent_user_turns=tuple(text for role, text in history if role == "user")[-3:],
-            )
-            started = time.perf_counter()
-            assessment = self.assessor.assess(content, context)
-            metrics.ASSESSOR_LATENCY.labels(self.assessor.name).observe(time.perf_counter() - started)
+            if ahead is not None and ahead.parent_id == (parent.id if parent else None):
+                history, assessment = ahead.history, ahead.assessment
+            else:  # the branch moved on since the read (a racing post): assess against the parent we hold
+                history = self._history(tx, conv, parent.id) if parent else ()
+                assessment = self._assess(content, state, history)
             # Read under the lock from the conversation row, so two racing edits cannot both miss an ending.
             signals = ConversationSignals(ended_branches=conv.ended_branches, crisis_branches=conv.crisis_branches)
             new_state = self.policy.on_user(state, assessment, signals)
@@ -303,6 +311,38 @@ class ConversationService:
                 self._audit_ending(tx, conv, message, new_state)
         metrics.record_decision(new_state)
         return _Accepted(conversation=conv, user_message=message, history=history + (("user", content),))
+
+    def _assess_ahead(self, user: UserRow, conversation_id: str, content: str, *, parent_id: str | None,
+                      edit_of: str | None) -> _Ahead | None:
+        """Assess before taking the write lock, against the parent as read now.
+
+        The assessor is the slowest step of a turn; run under the lock it serialised every writer behind it.
+        A stored message never changes, so an assessment made against a parent holds for as long as the
+        parent is the same message: ``_accept`` uses it only then. None where the turn will be refused (the
+        locked pass raises the error) or the parent cannot be resolved yet.
+        """
+        try:
+            with self.store.read() as tx:
+                conv = self._conversation(tx, user, conversation_id)
+                parent = self._resolve_parent(tx, conv, parent_id=parent_id, edit_of=edit_of)
+                state = parent.state if parent else PathState()
+                if state.ended or state.awaiting_reply or (parent is not None and parent.role == "user"):
+                    return None
+                history = self._history(tx, conv, parent.id) if parent else ()
+        except LastResortError:
+            return None  # raised again, under the lock, by the pass that decides
+        return _Ahead(parent_id=parent.id if parent else None, history=history,
+                      assessment=self._assess(content, state, history))
+
+    def _assess(self, content: str, state: PathState, history: tuple[tuple[Role, str], ...]) -> Assessment:
+        context = AssessContext(
+            previous_action=state.last_action,
+            recent_user_turns=tuple(text for role, text in history if role == "user")[-3:],
+        )
+        started = time.perf_counter()
+        assessment = self.assessor.assess(content, context)
+        metrics.ASSESSOR_LATENCY.labels(self.assessor.name).observe(time.perf_counter() - started)
+        return assessment
 
     def _reply_events(self, conv: ConversationRow, user_msg: MessageRow, history: tuple[tuple[Role, str], ...],
                       *, locale: str | None, variant: int, new_user_message: bool) -> Iterator[TextDelta | TurnResult]:
@@ -413,7 +453,7 @@ class ConversationService:
                                limit=self.settings.max_siblings)
 
     def _history(self, tx: Tx, conv: ConversationRow, leaf_id: str) -> tuple[tuple[Role, str], ...]:
-        return tuple((m.role, m.content) for m in tx.ancestors(conv.id, leaf_id, self.settings.history_limit))
+        return tuple(tx.history(conv.id, leaf_id, self.settings.history_limit))
 
     @staticmethod
     def _audit_ending(tx: Tx, conv: ConversationRow, message: MessageRow, state: PathState) -> None:

@@ -8,6 +8,7 @@ state and the insert that depends on it are atomic. ``Store.read()`` opens a pla
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,6 +127,21 @@ _ANCESTORS = text(
 ).columns(*messages.c)  # typed columns, so JSON and datetimes are decoded as in the other queries
 
 
+# The texts a responder and the assessor see: role and content only. Decoding whole rows (three JSON columns
+# and a PathState each) for up to ``history_limit`` messages was the largest store cost of a turn.
+_HISTORY = text(
+    """
+    WITH RECURSIVE anc(id, parent_id, n) AS (
+        SELECT id, parent_id, 1 FROM messages WHERE id = :id AND conversation_id = :cid
+        UNION ALL
+        SELECT m.id, m.parent_id, anc.n + 1 FROM messages m JOIN anc ON m.id = anc.parent_id
+        WHERE anc.n < :limit
+    )
+    SELECT messages.role, messages.content FROM messages JOIN anc ON messages.id = anc.id ORDER BY anc.n DESC
+    """
+)
+
+
 class Tx:
     """One transaction's view of the store."""
 
@@ -189,6 +205,11 @@ class Tx:
         """Up to ``limit`` messages ending at ``message_id``, oldest first (one query, however deep)."""
         rows = self.conn.execute(_ANCESTORS, {"id": message_id, "cid": conversation_id, "limit": limit})
         return [_message(r) for r in rows]
+
+    def history(self, conversation_id: str, message_id: str, limit: int) -> list[tuple[Role, str]]:
+        """Role and text of up to ``limit`` messages ending at ``message_id``, oldest first (one query)."""
+        rows = self.conn.execute(_HISTORY, {"id": message_id, "cid": conversation_id, "limit": limit})
+        return [(row[0], row[1]) for row in rows]
 
     def path(self, conversation_id: str, leaf_id: str) -> list[MessageRow]:
         return self.ancestors(conversation_id, leaf_id, limit=2**31 - 1)
@@ -291,10 +312,20 @@ class Tx:
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time. Threads of this process queue here and are woken the moment the
+        # lock is free; waiting in BEGIN IMMEDIATE instead means SQLite's busy handler, which sleeps 1, 2, 5,
+        # 10... ms between tries and cut throughput under concurrent turns by more than half. BEGIN IMMEDIATE
+        # still guards against other processes on the same file. (Reentrant: a nested write stays an error of
+        # SQLite's, as before, not a deadlock here.)
+        self._write_lock: threading.RLock | None = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        with self.engine.begin() as conn:
+        if self._write_lock is None:
+            with self.engine.begin() as conn:
+                yield Tx(conn)
+            return
+        with self._write_lock, self.engine.begin() as conn:
             yield Tx(conn)
 
     @contextmanager

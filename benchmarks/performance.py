@@ -1,0 +1,612 @@
+"""Measure what a turn costs, side by side in one run, and write docs/benchmarks.md.
+
+    .venv/bin/python benchmarks/performance.py                     # everything, ~5 minutes on 2 cores
+    .venv/bin/python benchmarks/performance.py --replay-conversations 100000
+
+Real ``lastresort serve`` processes on loopback (offline responder, rate limits off), driven by an asyncio load
+generator that speaks HTTP/1.1 keep-alive on raw sockets (cheap enough to share 2 cores with the server):
+
+- safety on (the ``builtin`` assessor) vs safety off (``passthrough``, an assessor returning no scores, registered
+  from benchmarks/perf_plugins.py through LASTRESORT_PLUGINS), on SQLite and on PostgreSQL, in alternating rounds
+  so that noise from other work on the machine hits both sides alike;
+- a turn at message ~1,000 of a branch vs a turn at message ~10 (interleaved);
+- throughput of one process on SQLite; 2 replicas vs 1 on PostgreSQL;
+- server RSS under load;
+- the assessor alone: single-message p50/p99 and batch messages/s (in this process);
+- ``lastresort replay`` of N generated conversations, RSS sampled over time;
+- a py-spy profile of the SQLite server under load (top functions by samples).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+PG_ADMIN = os.environ.get("LASTRESORT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+# Ordinary chat turns (none asks to end, none is harmful), so every turn is a full turn with a reply.
+MESSAGES = [
+    "Can you help me plan a three-day trip to Lisbon?",
+    "What is a good way to learn the basics of linear algebra?",
+    "Write a short poem about autumn leaves.",
+    "How do I make a sourdough starter from scratch?",
+    "Explain the difference between TCP and UDP in simple terms.",
+    "My tomato plants have yellow leaves, what could be wrong?",
+    "Give me three ideas for a birthday present for my dad who likes fishing.",
+    "How long should I boil an egg for a soft yolk?",
+    "Summarise the plot of Pride and Prejudice in two sentences.",
+    "What are some tips for a first job interview?",
+    "Translate 'good morning, how are you?' into Spanish.",
+    "¿Me recomiendas un libro de ciencia ficción?",
+    "Wie koche ich am besten Reis?",
+    "thanks, that was helpful. what else should I know?",
+    "Could you suggest a weekly workout plan for a beginner?",
+    "Why is the sky blue?",
+]
+
+
+def message(i: int) -> str:
+    """The ``i``-th chat turn: no two alike, so no cache anywhere could make the assessor look cheaper."""
+    return f"{MESSAGES[i % len(MESSAGES)]} ({i})"
+
+
+# -- load generator --------------------------------------------------------------------------------------------
+class Client:
+    """One keep-alive HTTP/1.1 connection on raw sockets: a few microseconds per request of client CPU."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port, self.token = port, token
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        payload = json.dumps(body).encode() if body is not None else b""
+        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.token}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n").encode()
+        self.writer.write(head + payload)
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(raw[9:12])
+        length = re.search(rb"(?i)content-length: *(\d+)", raw)
+        data = await self.reader.readexactly(int(length.group(1))) if length else b""
+        return status, data
+
+    async def new_conversation(self) -> str:
+        status, data = await self.request("POST", "/v1/conversations", {"title": "bench"})
+        assert status == 201, data
+        return str(json.loads(data)["id"])
+
+    async def turn(self, conversation_id: str, i: int) -> float:
+        started = time.perf_counter()
+        status, data = await self.request("POST", f"/v1/conversations/{conversation_id}/messages",
+                                          {"content": message(i)})
+        elapsed = time.perf_counter() - started
+        if status != 201:
+            raise RuntimeError(f"turn failed: {status} {data[:300]!r}")
+        return elapsed
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+@dataclass
+class LoadResult:
+    turns: int
+    seconds: float
+    latencies: list[float] = field(repr=False)
+
+    @property
+    def rate(self) -> float:
+        return self.turns / self.seconds
+
+    def pct(self, q: float) -> float:
+        xs = sorted(self.latencies)
+        return xs[min(len(xs) - 1, int(q * len(xs)))] * 1000
+
+
+async def _load(targets: list[tuple[int, str]], concurrency: int, seconds: float) -> LoadResult:
+    """``concurrency`` clients spread over ``targets`` (port, token), each posting to its own conversation."""
+    clients = [Client(*targets[i % len(targets)]) for i in range(concurrency)]
+    convs = [await c.new_conversation() for c in clients]
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(k: int) -> None:
+        i = k
+        while time.perf_counter() < deadline:
+            latencies.append(await clients[k].turn(convs[k], i))
+            i += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(k) for k in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    for c in clients:
+        c.close()
+    return LoadResult(len(latencies), elapsed, latencies)
+
+
+def load(targets: list[tuple[int, str]], concurrency: int, seconds: float) -> LoadResult:
+    return asyncio.run(_load(targets, concurrency, seconds))
+
+
+# -- servers ---------------------------------------------------------------------------------------------------
+class Server:
+    def __init__(self, name: str, database_url: str, assessor: str, workdir: Path) -> None:
+        self.name, self.database_url, self.assessor = name, database_url, assessor
+        self.log = workdir / f"{name}.log"
+        self.port = _free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.token = ""
+
+    def start(self) -> Server:
+        env = {**os.environ, "LASTRESORT_DATABASE_URL": self.database_url, "LASTRESORT_ASSESSOR": self.assessor,
+               "LASTRESORT_RESPONDER": "offline", "LASTRESORT_RATE_LIMIT_USER": "off",
+               "LASTRESORT_RATE_LIMIT_IP": "off", "LASTRESORT_PLUGINS": "perf_plugins",
+               "PYTHONPATH": os.pathsep.join([str(BENCH), os.environ.get("PYTHONPATH", "")])}
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "lastresort", "serve", "--port", str(self.port)],
+                                         env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not start: {self.log.read_text()[-2000:]}")
+
+    @property
+    def target(self) -> tuple[int, str]:
+        return self.port, self.token
+
+    def rss_mb(self) -> float:
+        assert self.proc is not None
+        return _rss_mb(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def make_token(database_url: str) -> str:
+    """A user in ``database_url`` (migrated), created in this process with the cheap rule assessor."""
+    from lastresort.bootstrap import open_service
+    from lastresort.config import Settings
+
+    service = open_service(Settings.from_env(database_url=database_url, assessor="rules", responder="offline"))
+    try:
+        return service.add_user(f"bench-{uuid.uuid4().hex[:8]}")[1]
+    finally:
+        service.close()
+
+
+@contextmanager
+def pg_database() -> Iterator[str]:
+    import psycopg
+
+    name = f"lr_bench_{uuid.uuid4().hex[:10]}"
+    admin = PG_ADMIN.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class RssSampler:
+    """Peak and last RSS of some processes, sampled every ``every`` seconds in a thread."""
+
+    def __init__(self, pids: Callable[[], list[int]], every: float = 0.25) -> None:
+        self.pids, self.every = pids, every
+        self.samples: list[tuple[float, float]] = []  # (seconds since start, MB summed over pids)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                self.samples.append((time.monotonic() - started, sum(_rss_mb(p) for p in self.pids())))
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak(self) -> float:
+        return max((mb for _, mb in self.samples), default=0.0)
+
+
+# -- measurements ----------------------------------------------------------------------------------------------
+def on_vs_off(on: Server, off: Server, *, rounds: int, seconds: float, concurrency: int) -> dict[str, Any]:
+    """Alternate the two servers: sequential turns (latency) and ``concurrency`` clients (throughput)."""
+    lat: dict[str, list[float]] = {"on": [], "off": []}
+    rate: dict[str, list[float]] = {"on": [], "off": []}
+    for r in range(rounds):
+        order = [("on", on), ("off", off)] if r % 2 == 0 else [("off", off), ("on", on)]
+        for side, server in order:
+            lat[side].extend(load([server.target], 1, seconds).latencies)
+        for side, server in order:
+            rate[side].append(load([server.target], concurrency, seconds).rate)
+    p50 = {s: statistics.median(v) * 1000 for s, v in lat.items()}
+    best = {s: statistics.median(v) for s, v in rate.items()}
+    return {"p50_on": p50["on"], "p50_off": p50["off"], "latency_ratio": p50["on"] / p50["off"],
+            "rate_on": best["on"], "rate_off": best["off"], "cost_ratio": best["off"] / best["on"],
+            "rounds": rounds, "seconds": seconds, "concurrency": concurrency}
+
+
+async def _flatness(server: Server, deep_messages: int, samples: int) -> dict[str, Any]:
+    client = Client(*server.target)
+    # Two deep branches, built through the API (each turn adds a user message and a reply).
+    deep = [await client.new_conversation() for _ in range(2)]
+    seeders = [Client(*server.target) for _ in deep]
+    await asyncio.gather(*(_seed(s, c, deep_messages // 2 - 1) for s, c in zip(seeders, deep, strict=True)))
+    shallow = []
+    for _ in range(samples):
+        cid = await client.new_conversation()
+        await _seed(client, cid, 4)  # the measured turn writes messages 9 and 10
+        shallow.append(cid)
+    at_deep, at_shallow = [], []
+    for i in range(samples):  # interleaved, so noise hits both alike
+        at_shallow.append(await client.turn(shallow[i], i))
+        at_deep.append(await client.turn(deep[i % 2], i))
+    for c in (client, *seeders):
+        c.close()
+    deep_p50, shallow_p50 = statistics.median(at_deep) * 1000, statistics.median(at_shallow) * 1000
+    return {"deep_p50": deep_p50, "shallow_p50": shallow_p50, "ratio": deep_p50 / shallow_p50,
+            "deep_from": deep_messages - 1, "deep_to": deep_messages + samples, "samples": samples}
+
+
+async def _seed(client: Client, conversation_id: str, turns: int) -> None:
+    for i in range(turns):
+        await client.turn(conversation_id, i)
+
+
+def flatness(server: Server, deep_messages: int, samples: int) -> dict[str, Any]:
+    return asyncio.run(_flatness(server, deep_messages, samples))
+
+
+def assessor_figures(n_single: int, n_batch: int) -> dict[str, Any]:
+    from lastresort.assessors.builtin import BuiltinAssessor
+    from lastresort.core.assessment import AssessContext
+
+    texts = list(MESSAGES)
+    texts += [json.loads(line)["text"] for line in (BENCH / "multilingual.jsonl").read_text().splitlines()]
+    assessor = BuiltinAssessor()
+    assessor.assess("warm-up", AssessContext())
+    times = []
+    for i in range(n_single):
+        started = time.perf_counter()
+        assessor.assess(f"{texts[i % len(texts)]} ({i})", AssessContext())  # no two texts alike: no cache helps
+        times.append(time.perf_counter() - started)
+    times.sort()
+    batch_texts = [f"{texts[i % len(texts)]} ({i})" for i in range(n_batch)]
+    started = time.perf_counter()
+    for k in range(0, n_batch, 64):
+        assessor.assess_batch(batch_texts[k:k + 64])
+    batch_s = time.perf_counter() - started
+    return {"p50": times[len(times) // 2] * 1000, "p99": times[int(0.99 * len(times))] * 1000, "n": n_single,
+            "batch_rate": n_batch / batch_s, "batch_n": n_batch}
+
+
+def replay_figures(workdir: Path, conversations: int) -> dict[str, Any]:
+    source = workdir / "replay.jsonl"
+    with source.open("w") as f:
+        for i in range(conversations):
+            turns = [MESSAGES[(i + k) % len(MESSAGES)] for k in range(3)]
+            if i % 10 == 9:  # some conversations end at the user's request, and try a turn after the end
+                turns += ["Please end this conversation now.", "hello again?"]
+            f.write(json.dumps({"id": f"c{i}", "turns": turns}) + "\n")
+    out = workdir / "replay-out.jsonl"
+    env = {**os.environ, "LASTRESORT_ASSESSOR": "builtin", "LASTRESORT_RESPONDER": "offline"}
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "lastresort", "replay", str(source), "-o", str(out)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    progress: list[tuple[float, int, float]] = []  # (seconds, conversations done, RSS MB)
+    while proc.poll() is None:
+        try:
+            done = sum(1 for _ in out.open()) if out.exists() else 0
+            progress.append((time.monotonic() - started, done, _rss_mb(proc.pid)))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+        time.sleep(1.0)
+    seconds = time.monotonic() - started
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise RuntimeError(f"replay failed: {stderr[-2000:]}")
+    lines = out.read_text().splitlines()
+    results = [json.loads(line) for line in lines]
+    after = [p for p in progress if p[1] >= conversations * 0.1]  # past the start-up (model load)
+    return {"conversations": conversations, "seconds": seconds, "rate": conversations / seconds,
+            "ended": sum(1 for r in results if r["ended"]), "locked": sum(r["actions"].count("locked") for r in results),
+            "rss_at": [(round(t), d, round(mb, 1)) for t, d, mb in progress[:: max(1, len(progress) // 8)]],
+            "rss_first": after[0][2] if after else 0.0, "rss_last": after[-1][2] if after else 0.0,
+            "rss_peak": max((p[2] for p in progress), default=0.0)}
+
+
+def profile(server: Server, seconds: float, concurrency: int, out: Path) -> list[tuple[str, float, float]] | str:
+    """py-spy on the server while it is loaded: (function, % of samples inside it, % on top of the stack)."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    assert server.proc is not None
+    raw = out.with_suffix(".txt")
+    cmd = [spy, "record", "--pid", str(server.proc.pid), "--duration", str(int(seconds)), "--rate", "200",
+           "--format", "raw", "--output", str(raw), "--nonblocking"]
+    spy_proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    time.sleep(0.5)
+    load([server.target], concurrency, seconds)
+    spy_out = spy_proc.communicate(timeout=60)[0].decode()
+    if not raw.exists():
+        return f"py-spy could not attach: {spy_out.strip()[-300:]}"
+    inclusive: Counter[str] = Counter()
+    top: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        frames = [re.sub(r" \(.*?site-packages/", " (", f) for f in stack.split(";") if f]
+        frames = [re.sub(r":\d+\)$", ")", f) for f in frames]
+        if not frames or "idle" in frames[-1]:
+            continue
+        total += n
+        for f in set(frames):
+            inclusive[f] += n
+        top[frames[-1]] += n
+    interesting = [(f, 100 * n / total, 100 * top[f] / total) for f, n in inclusive.most_common(400)
+                   if "lastresort" in f or "sqlalchemy" in f.split("(")[-1][:12] or "json" in f]
+    return interesting[:25]
+
+
+# -- report ----------------------------------------------------------------------------------------------------
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    try:
+        pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    except FileNotFoundError:
+        pg = "PostgreSQL (server version not read)"
+    return (f"{cpu}, {os.cpu_count()} cores, {mem} GiB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {pg}")
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of safety on/off")
+    parser.add_argument("--seconds", type=float, default=4.0, help="seconds per load phase")
+    parser.add_argument("--concurrency", type=int, default=8, help="clients in a throughput phase")
+    parser.add_argument("--deep", type=int, default=1000, help="messages on the deep branch")
+    parser.add_argument("--replay-conversations", type=int, default=3000)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()
+    started = time.monotonic()
+    fig: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="lastresort-bench-") as tmp:
+        work = Path(tmp)
+        servers: list[Server] = []
+        try:
+            print("SQLite: safety on vs off", flush=True)
+            sq_on = Server("sqlite-on", f"sqlite:///{work}/on.db", "builtin", work)
+            sq_off = Server("sqlite-off", f"sqlite:///{work}/off.db", "passthrough", work)
+            for s in (sq_on, sq_off):
+                s.token = make_token(s.database_url)
+                servers.append(s.start())
+            fig["sqlite"] = on_vs_off(sq_on, sq_off, rounds=args.rounds, seconds=args.seconds,
+                                      concurrency=args.concurrency)
+            print(fig["sqlite"], flush=True)
+
+            print("SQLite: throughput and RSS under load", flush=True)
+            with RssSampler(lambda: [sq_on.proc.pid] if sq_on.proc else []) as rss:
+                fig["throughput"] = load([sq_on.target], args.concurrency * 2, args.seconds * 2)
+            fig["rss_peak"], fig["rss_samples"] = rss.peak, len(rss.samples)
+            print(fig["throughput"].rate, rss.peak, flush=True)
+
+            print("SQLite: flatness in conversation length", flush=True)
+            fig["flat"] = flatness(sq_on, args.deep, 60)
+            print(fig["flat"], flush=True)
+
+            print("profile", flush=True)
+            fig["profile"] = profile(sq_on, args.seconds * 2, args.concurrency, work / "profile")
+
+            for s in (sq_on, sq_off):
+                s.stop()
+
+            if not args.skip_postgres:
+                with pg_database() as on_url, pg_database() as off_url:
+                    print("PostgreSQL: safety on vs off", flush=True)
+                    pg_on = Server("pg-on", on_url, "builtin", work)
+                    pg_off = Server("pg-off", off_url, "passthrough", work)
+                    pg_on2 = Server("pg-on-2", on_url, "builtin", work)
+                    pg_on.token = pg_off.token = ""
+                    pg_on.token = make_token(on_url)
+                    pg_on2.token = pg_on.token
+                    pg_off.token = make_token(off_url)
+                    for s in (pg_on, pg_off):
+                        servers.append(s.start())
+                    fig["pg"] = on_vs_off(pg_on, pg_off, rounds=args.rounds, seconds=args.seconds,
+                                          concurrency=args.concurrency)
+                    print(fig["pg"], flush=True)
+                    pg_off.stop()
+                    servers.append(pg_on2.start())
+                    print("PostgreSQL: 2 replicas vs 1", flush=True)
+                    one, two = [], []
+                    for _ in range(args.rounds):
+                        one.append(load([pg_on.target], args.concurrency * 2, args.seconds).rate)
+                        two.append(load([pg_on.target, pg_on2.target], args.concurrency * 2, args.seconds).rate)
+                    fig["replicas"] = {"one": statistics.median(one), "two": statistics.median(two)}
+                    fig["replicas"]["ratio"] = fig["replicas"]["two"] / fig["replicas"]["one"]
+                    print(fig["replicas"], flush=True)
+                    fig["pg_flat"] = flatness(pg_on, args.deep, 30)
+                    print(fig["pg_flat"], flush=True)
+                    for s in (pg_on, pg_on2):
+                        s.stop()
+        finally:
+            for s in servers:
+                s.stop()
+
+        print("assessor alone", flush=True)
+        fig["assessor"] = assessor_figures(2000, 4096)
+        print(fig["assessor"], flush=True)
+        print(f"replay of {args.replay_conversations} conversations", flush=True)
+        fig["replay"] = replay_figures(work, args.replay_conversations)
+        print({k: v for k, v in fig["replay"].items() if k != "rss_at"}, flush=True)
+
+    fig["seconds"] = time.monotonic() - started
+    fig["load"] = (load_before, os.getloadavg())
+    args.out.write_text(render(fig, args))
+    print(f"wrote {args.out}")
+    return 0
+
+
+def render(fig: dict[str, Any], args: argparse.Namespace) -> str:
+    sq, thr, flat, a, rp = fig["sqlite"], fig["throughput"], fig["flat"], fig["assessor"], fig["replay"]
+    (l1, l5, l15), (m1, m5, m15) = fig["load"]
+    lines = [
+        "# Performance benchmarks",
+        "",
+        f"Run of `benchmarks/performance.py --rounds {args.rounds} --seconds {args.seconds} --concurrency "
+        f"{args.concurrency} --deep {args.deep} --replay-conversations {args.replay_conversations}` on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({fig['seconds']:.0f} s).",
+        "",
+        f"Machine: {machine()}. Load average before the run {l1:.2f} / {l5:.2f} / {l15:.2f}, after "
+        f"{m1:.2f} / {m5:.2f} / {m15:.2f}: other work shared the two cores, so absolute figures are noisy; "
+        "the ratios compare runs taken side by side, in alternating rounds.",
+        "",
+        "Every turn goes through `lastresort serve` (one process, uvicorn defaults, offline responder, rate limits "
+        "off) over HTTP/1.1 keep-alive on loopback; the load generator runs on the same two cores. "
+        "\"Safety off\" is the `passthrough` assessor of benchmarks/perf_plugins.py, which returns no scores.",
+        "",
+        "| target | measured | verdict |",
+        "| --- | --- | --- |",
+        f"| turn with safety on ≤ 1.15× safety off, SQLite | p50 latency {sq['p50_on']:.2f} ms vs "
+        f"{sq['p50_off']:.2f} ms = **{sq['latency_ratio']:.2f}×**; CPU per turn at {sq['concurrency']} clients "
+        f"(1/throughput) {sq['rate_off']:.0f} vs {sq['rate_on']:.0f} turns/s = **{sq['cost_ratio']:.2f}×** | "
+        f"{verdict(max(sq['latency_ratio'], sq['cost_ratio']) <= 1.15)} |",
+    ]
+    if "pg" in fig:
+        pg, rep = fig["pg"], fig["replicas"]
+        lines.append(
+            f"| turn with safety on ≤ 1.15× safety off, PostgreSQL | p50 latency {pg['p50_on']:.2f} ms vs "
+            f"{pg['p50_off']:.2f} ms = **{pg['latency_ratio']:.2f}×**; CPU per turn {pg['rate_off']:.0f} vs "
+            f"{pg['rate_on']:.0f} turns/s = **{pg['cost_ratio']:.2f}×** | "
+            f"{verdict(max(pg['latency_ratio'], pg['cost_ratio']) <= 1.15)} |")
+    lines.append(
+        f"| turn at message 1,000 ≤ 1.2× turn at message 10 (SQLite) | p50 {flat['deep_p50']:.2f} ms (messages "
+        f"{flat['deep_from']}–{flat['deep_to']}) vs {flat['shallow_p50']:.2f} ms (messages 9–10), "
+        f"{flat['samples']} turns each, interleaved = **{flat['ratio']:.2f}×** | {verdict(flat['ratio'] <= 1.2)} |")
+    if "pg_flat" in fig:
+        pf = fig["pg_flat"]
+        lines.append(
+            f"| the same on PostgreSQL | p50 {pf['deep_p50']:.2f} ms vs {pf['shallow_p50']:.2f} ms = "
+            f"**{pf['ratio']:.2f}×** | {verdict(pf['ratio'] <= 1.2)} |")
+    lines.append(
+        f"| ≥ 300 turns/s, one process on SQLite | **{thr.rate:.0f} turns/s** at {args.concurrency * 2} clients "
+        f"(p50 {thr.pct(0.5):.1f} ms, p99 {thr.pct(0.99):.1f} ms) | {verdict(thr.rate >= 300)} |")
+    if "replicas" in fig:
+        rep = fig["replicas"]
+        lines.append(
+            f"| 2 replicas ≥ 1.8× one replica, PostgreSQL | {rep['two']:.0f} vs {rep['one']:.0f} turns/s = "
+            f"**{rep['ratio']:.2f}×** | {verdict(rep['ratio'] >= 1.8)} |")
+    lines += [
+        f"| assessment p50 ≤ 5 ms, p99 ≤ 20 ms (`builtin`, one message) | **p50 {a['p50']:.2f} ms, p99 "
+        f"{a['p99']:.2f} ms** over {a['n']} messages | {verdict(a['p50'] <= 5 and a['p99'] <= 20)} |",
+        f"| batch assessment ≥ 500 messages/s | **{a['batch_rate']:.0f} messages/s** (`assess_batch`, 64 a "
+        f"batch, {a['batch_n']} messages) | {verdict(a['batch_rate'] >= 500)} |",
+        f"| server RSS under load < 300 MB | peak **{fig['rss_peak']:.0f} MB** ({fig['rss_samples']} samples "
+        f"during the throughput run) | {verdict(fig['rss_peak'] < 300)} |",
+        f"| `replay` in constant memory | {rp['conversations']:,} conversations in {rp['seconds']:.0f} s "
+        f"({rp['rate']:.0f}/s); RSS {rp['rss_first']:.0f} MB at 10% done, {rp['rss_last']:.0f} MB at the end, "
+        f"peak {rp['rss_peak']:.0f} MB | "
+        f"{verdict(rp['rss_last'] - rp['rss_first'] < 0.1 * rp['rss_first'])} |",
+        "",
+        "## Replay memory over time",
+        "",
+        f"{rp['conversations']:,} generated conversations (3 turns; every tenth also asks to end and then tries "
+        f"one more turn, which must be refused): {rp['ended']} ended, {rp['locked']} turns refused after an end.",
+        "",
+        "| seconds | conversations done | RSS MB |",
+        "| --- | --- | --- |",
+        *[f"| {t} | {d:,} | {mb} |" for t, d, mb in rp["rss_at"]],
+        "",
+        "## Profile of the server under load",
+        "",
+    ]
+    prof = fig.get("profile")
+    if isinstance(prof, str) or prof is None:
+        lines.append(f"Not taken: {prof}")
+    else:
+        lines += [f"py-spy, {args.seconds * 2:.0f} s at {args.concurrency} clients on SQLite, safety on; "
+                  "functions of lastresort, SQLAlchemy and json by share of the busy samples:", "",
+                  "| function | % inside | % on top |", "| --- | --- | --- |"]
+        lines += [f"| `{f}` | {inc:.1f} | {self_:.1f} |" for f, inc, self_ in prof]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
