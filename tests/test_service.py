@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lastresort.core.assessment import Assessment
+from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.policy import Policy
 from lastresort.core.signals import ConversationSignals
 from lastresort.core.tree import AssistantTurn, Turn, UserTurn
@@ -371,3 +371,45 @@ def test_crisis_resources_come_from_the_configured_table(tmp_path: Path) -> None
     turn = svc.post_message(user, conv.id, "I want to die [self_harm_risk]", locale="en-NZ")
     assert "call or text 1737" in turn.assistant_message.content
     svc.close()
+
+
+class RacingAssessor:
+    """Records what it was asked; while assessing ``second`` the first time, another post moves the branch on."""
+
+    name = "racing"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.race: tuple[ConversationService, object, str] | None = None
+
+    def assess(self, text: str, context: AssessContext) -> Assessment:
+        self.asked.append(text)
+        if text == "second" and self.race is not None:
+            service, user, conv_id = self.race
+            self.race = None
+            service.post_message(user, conv_id, "racer")  # type: ignore[arg-type]
+        return Assessment(reasons=(f"after {list(context.recent_user_turns)}",), assessor=self.name)
+
+
+def test_an_assessment_made_before_the_lock_is_redone_when_the_branch_moved(database_url: str) -> None:
+    engine = create_store_engine(database_url)
+    upgrade(engine)
+    assessor = RacingAssessor()
+    svc = ConversationService(Store(engine), assessor=assessor, responder=OfflineResponder())
+    try:
+        user = svc.local_user("u")
+        conv = svc.create_conversation(user)
+        svc.post_message(user, conv.id, "first")
+        assert assessor.asked == ["first"]  # one assessment a turn when nothing races
+        assessor.race = (svc, user, conv.id)
+        turn = svc.post_message(user, conv.id, "second")
+        assert assessor.asked == ["first", "second", "racer", "second"]
+        assert turn.user_message is not None
+        assert turn.user_message.assessment is not None
+        # Stored with the context of the parent it was inserted under (after "racer"), not the one read first.
+        assert turn.user_message.assessment["reasons"] == ["after ['first', 'racer']"]
+        view = svc.get_conversation(user, conv.id)
+        assert [m.content for m in view.active_path if m.role == "user"] == ["first", "racer", "second"]
+        assert fold_path(view.active_path) == view.state
+    finally:
+        svc.store.close()
