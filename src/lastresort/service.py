@@ -166,6 +166,10 @@ class ConversationService:
             user = tx.user_by_name(name)
         return user or self.add_user(name)[0]
 
+    def user_by_id(self, user_id: str) -> UserRow | None:
+        with self.store.read() as tx:
+            return tx.user_by_id(user_id) if _is_id(user_id) else None
+
     def authenticate(self, token: str | None) -> UserRow:
         if not token:
             raise Unauthorized()

@@ -147,6 +147,9 @@ class Tx:
     def user_by_token(self, token: str) -> UserRow | None:
         return self._user(users.c.token_hash == hash_token(token))
 
+    def user_by_id(self, user_id: str) -> UserRow | None:
+        return self._user(users.c.id == user_id)
+
     def user_by_name(self, name: str) -> UserRow | None:
         return self._user(users.c.name == name)
 
