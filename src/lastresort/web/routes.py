@@ -99,7 +99,8 @@ def _render(request: Request, name: str, context: dict[str, Any], status: int = 
 
 def _redirect(url: str, notice: str | None = None) -> RedirectResponse:
     if notice:
-        url += ("&" if "?" in url else "?") + "notice=" + quote(notice)
+        path, hash_, fragment = url.partition("#")  # the query goes before the fragment
+        url = path + ("&" if "?" in path else "?") + "notice=" + quote(notice) + hash_ + fragment
     return RedirectResponse(url, status_code=303)
 
 
