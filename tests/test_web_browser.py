@@ -124,7 +124,7 @@ def test_full_story_abuse_warning_end_branch_feedback_dispute_reinstate(
 
     # thumbs up on a reply of the new branch
     with page.expect_navigation():
-        page.get_by_role("button", name="Good reply").last.click()
+        page.get_by_role("button", name="Helpful", exact=True).last.click()
     expect(page.locator("#notice")).to_contain_text("feedback was saved")
 
     # back to the ended branch (< 1/2) and dispute the ending

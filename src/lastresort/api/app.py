@@ -6,6 +6,7 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lastresort import web
 from lastresort._version import __version__
 from lastresort.api import conversations, operator
 from lastresort.api.errors import error_response, install_error_handlers
@@ -14,7 +15,6 @@ from lastresort.config import Settings
 from lastresort.errors import RateLimited
 from lastresort.ratelimit import MemoryCounter, RateLimiter, RedisCounter, parse_limit
 from lastresort.service import ConversationService
-from lastresort import web
 
 __all__ = ["create_app"]
 
