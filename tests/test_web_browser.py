@@ -160,6 +160,17 @@ def test_full_story_abuse_warning_end_branch_feedback_dispute_reinstate(
     send(page, "Thanks. Which neighbourhood is best for food?")
     expect(page.locator("#ended")).to_have_count(0)
 
+    # the database the browser wrote still passes `lastresort doctor` (cache == fresh fold, branch counts)
+    from lastresort.bootstrap import open_service
+    from lastresort.doctor import check
+
+    service = open_service(Settings(database_url=srv.database_url))
+    try:
+        report = check(service.store, service.policy)
+    finally:
+        service.close()
+    assert report.ok and report.conversations >= 2, report.problems
+
 
 def test_crisis_story_shows_resources_and_never_threatens_an_ending(
         browser: Browser, server: tuple[Server, dict[str, str]], shots: Path) -> None:
