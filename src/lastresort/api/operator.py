@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from lastresort.api.conversations import _COMMON
 from lastresort.api.deps import Service, User
 from lastresort.api.wire import ErrorOut, FeedbackOut, MessageOut, feedback_out, message_out
 from lastresort.operator_console import EndingCase, OperatorConsole
@@ -20,7 +21,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid input, or the message did not end its path; nothing was changed",
           "model": ErrorOut},
 }
-router = APIRouter(prefix="/v1/operator", tags=["operator"], responses=_ERRORS)
+router = APIRouter(prefix="/v1/operator", tags=["operator"], responses={**_COMMON, **_ERRORS})
 
 
 class ReviewIn(BaseModel):
