@@ -219,3 +219,19 @@ def test_operator_console_page_reviews_with_csrf(client: TestClient, service: Co
     assert "notice=reviewed" in r.headers["location"]
     assert "Upheld by olga" in client.get("/operator").text
     assert service.get_conversation(service.local_user("alice"), cid).state.ended
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_colour_pairs_meet_wcag_aa_contrast() -> None:
+    css = (Path(__file__).parents[1] / "src/lastresort/web/static/style.css").read_text()
+    colours = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6})", css))
+    pairs = [("fg", "bg"), ("fg", "card"), ("muted", "card"), ("muted", "bg"), ("accent", "card"),
+             ("warn-fg", "warn-bg"), ("crisis-fg", "crisis-bg"), ("fg", "end-bg"), ("error", "bg")]
+    for fg, bg in pairs:
+        hi, lo = sorted((_luminance(colours[fg]), _luminance(colours[bg])), reverse=True)
+        assert (hi + 0.05) / (lo + 0.05) >= 4.5, (fg, bg)

@@ -70,6 +70,13 @@ def sign_in(browser: Browser, base: str, token: str, **context: object) -> Page:
     return page
 
 
+def unlabelled(page: Page) -> list[str]:
+    """Form controls a screen reader could not name (no <label>, no aria-label)."""
+    return list(page.evaluate("""() => [...document.querySelectorAll(
+        'input:not([type=hidden]), textarea, select')].filter(
+        el => el.labels.length === 0 && !el.getAttribute('aria-label')).map(el => el.outerHTML)"""))
+
+
 def send(page: Page, text: str) -> None:
     """Type into the composer and send; the reply streams, then the page reloads with the stored state."""
     page.get_by_label("Your message", exact=True).fill(text)
@@ -101,6 +108,9 @@ def test_full_story_abuse_warning_end_branch_feedback_dispute_reinstate(
     expect(page.get_by_role("button", name="Send", exact=True)).to_be_disabled()
     expect(banner.get_by_role("heading")).to_be_focused()  # focus moves to the banner after the action
     page.screenshot(path=str(shots / "chat-ended.png"), full_page=True)
+    assert unlabelled(page) == []
+    page.keyboard.press("Tab")  # from the focused banner, the keyboard reaches its first action
+    expect(banner.get_by_role("button", name="Start a new chat")).to_be_focused()
     ended_url = page.url
 
     # a new chat works at once
@@ -147,6 +157,7 @@ def test_full_story_abuse_warning_end_branch_feedback_dispute_reinstate(
     expect(case).to_contain_text("warnings 1")
     expect(op.locator("#stat-endings")).to_have_text("1")
     op.screenshot(path=str(shots / "operator-queue.png"), full_page=True)
+    assert unlabelled(op) == []
     case.get_by_label("Note for the audit log (optional)").fill("Venting, not abuse: reinstated.")
     with op.expect_navigation():
         case.get_by_role("button", name="Reinstate").click()
