@@ -121,6 +121,11 @@ def test_full_story_abuse_warning_end_branch_feedback_dispute_reinstate(
 
     # back to the ended chat: edit an earlier message, a new open branch with < 2/2 >
     page.goto(ended_url)
+    page.set_viewport_size({"width": 390, "height": 844})  # the ended state at phone width, then back
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.locator("#ended").get_by_role("button", name="Start a new chat")).to_be_visible()
+    page.screenshot(path=str(shots / "chat-ended-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("link", name="Edit an earlier message").click()
     editor = page.locator("details.edit[open] textarea")
     expect(editor).to_be_focused()
@@ -163,6 +168,8 @@ def test_full_story_abuse_warning_end_branch_feedback_dispute_reinstate(
         case.get_by_role("button", name="Reinstate").click()
     expect(op.locator("#notice")).to_contain_text("audit log")
     expect(op.locator("article.case.status-reinstated")).to_contain_text("Reinstated by olga")
+    op.set_viewport_size({"width": 390, "height": 844})  # the console works at phone width too
+    assert op.evaluate("document.documentElement.scrollWidth") <= 390
 
     # the user's ended branch is open again
     page.reload()
