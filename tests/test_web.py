@@ -235,3 +235,15 @@ def test_colour_pairs_meet_wcag_aa_contrast() -> None:
     for fg, bg in pairs:
         hi, lo = sorted((_luminance(colours[fg]), _luminance(colours[bg])), reverse=True)
         assert (hi + 0.05) / (lo + 0.05) >= 4.5, (fg, bg)
+
+
+def test_secure_cookie_over_https_and_sign_out(service: ConversationService) -> None:
+    client = TestClient(create_app(service=service), base_url="https://testserver")
+    _, token = service.add_user("alice")
+    csrf = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"token": token, "csrf": csrf}, follow_redirects=False)
+    assert "Secure" in r.headers["set-cookie"] and "HttpOnly" in r.headers["set-cookie"]
+    assert client.get("/chat", follow_redirects=False).status_code == 200
+    r = client.post("/logout", data={"csrf": csrf}, follow_redirects=False)
+    assert r.headers["location"] == "/login"
+    assert client.get("/chat", follow_redirects=False).headers["location"] == "/login"

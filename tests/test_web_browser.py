@@ -80,8 +80,10 @@ def unlabelled(page: Page) -> list[str]:
 def send(page: Page, text: str) -> None:
     """Type into the composer and send; the reply streams, then the page reloads with the stored state."""
     page.get_by_label("Your message", exact=True).fill(text)
-    with page.expect_response(lambda r: "stream=true" in r.url), page.expect_navigation(timeout=30_000):
+    with page.expect_response(lambda r: "stream=true" in r.url) as streamed, \
+            page.expect_navigation(timeout=30_000):
         page.get_by_role("button", name="Send", exact=True).click()
+    assert streamed.value.headers["content-type"].startswith("text/event-stream")
 
 
 def test_full_story_abuse_warning_end_branch_feedback_dispute_reinstate(

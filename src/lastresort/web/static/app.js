@@ -87,8 +87,11 @@ async function streamForm(form, button) {
     });
   }
   // The server renders the states (warning, crisis support, ending), so the page is loaded afresh.
-  if (!finished) { showError("The reply did not finish; reloading to show what was kept."); }
-  window.location.href = window.location.pathname;
+  if (finished) {
+    window.location.href = window.location.pathname;
+  } else {  // leave the error readable for a moment; the reloaded page offers "Retry the reply"
+    window.setTimeout(() => { window.location.href = window.location.pathname; }, 4000);
+  }
 }
 
 document.addEventListener("submit", (event) => {
