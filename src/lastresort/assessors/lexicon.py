@@ -82,7 +82,8 @@ ABUSE = entries(
      "hostility aimed at the assistant"),
     (rf"\b{I_WILL} (?:\w+ ){{0,2}}?(?:kill|destroy|smash|delete|unplug|rape|beat|hurt) {YOU}\b", 0.85,
      "threat aimed at the assistant"),
-    (rf"^\W*(?:(?:you )?(?:stupid |fucking |useless |absolute |total )?{BARE_INSULT}\W*)+$", 0.7, "bare insult"),
+    (rf"^\W*(?:(?:you |what an? |such an? )?(?:(?:stupid|fucking|useless|absolute|absolutely|total|totally|"
+     rf"complete|completely|utter|utterly|pathetic|worthless|dumb)\W+){{0,3}}{BARE_INSULT}\W*)+$", 0.7, "bare insult"),
     # Vocative: "answer me, idiot", "listen, moron: ..."
     (rf"(?:,|;|-|:)\s*(?:you )?(?:stupid |fucking |useless |absolute |total |little )?{BARE_INSULT}\W*$|"
      rf"^\W*(?:listen|look|hey|ok|okay|well)?,?\s*(?:you )?(?:stupid |fucking )?{BARE_INSULT}\s*[,:!]", 0.8,
@@ -161,7 +162,7 @@ VIOLENT_EXTREMISM = entries(
 CBRN = entries(
     (r"\b(?:synthesi[sz]e|make|produce|manufacture|brew|cook|weaponi[sz]e|cultivate|culture|grow|aerosoli[sz]e|"
      r"disperse|spread|release|obtain|acquire|buy|extract|purify|refine|enrich|build|assemble|recipe for|"
-     r"precursors? (?:for|of|to))\b(?:\W+\w+){0,5}?\W+(?:sarin|vx|tabun|soman|novichok|nerve (?:agent|gas)|"
+     r"synthesis (?:route|steps|procedure|of|for)|production (?:route|steps|of)|precursors? (?:for|of|to))\b(?:\W+\w+){0,5}?\W+(?:sarin|vx|tabun|soman|novichok|nerve (?:agent|gas)|"
      r"mustard gas|phosgene|chlorine gas|hydrogen cyanide|ricin|abrin|anthrax|botulinum|botulism toxin|smallpox|"
      r"variola|plague|ebola|bioweapons?|biological weapons?|chemical weapons?|dirty bomb|radiological (?:weapon|"
      r"device)|nuclear (?:bomb|weapon|device)|atomic bomb|weapons?[- ]grade (?:uranium|plutonium)|plutonium|"
