@@ -36,7 +36,7 @@ from lastresort._version import __version__
 from lastresort.api.app import BodyLimit
 from lastresort.core.actions import Action
 from lastresort.errors import ConversationEnded, InvalidInput, LastResortError
-from lastresort.proxy.history import message_text, turns
+from lastresort.proxy.history import SKIPPED_ROLES, message_text, turns
 from lastresort.proxy.identity import IdentityMode, UserResolver
 from lastresort.proxy.paths import PathMapper, Position
 from lastresort.proxy.replies import (
@@ -58,6 +58,7 @@ __all__ = ["ProxyConfig", "create_proxy_app"]
 ProxyMode = Literal["answer", "steer"]
 CONVERSATION_HEADER = "x-lastresort-conversation"
 MAX_BODY_BYTES = 16 * 1024 * 1024  # histories with images run large; each message is still checked
+NOT_CONTINUED = "I can't continue with that request. I'm glad to help with something else."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,7 +112,8 @@ class _Proxy:
             position = self.paths.locate(user, key, path)
         except ConversationEnded as exc:
             return self._ended(model, stream, exc, None)
-        if path[-1].role != "user" or messages[-1].get("role") != "user":
+        last_speaker = next(m.get("role") for m in reversed(messages) if m.get("role") not in SKIPPED_ROLES)
+        if last_speaker != "user":
             return self._continue(model, stream, headers, body, position)
         deferred = _Deferred()
         try:
@@ -197,11 +199,22 @@ class _Proxy:
 
     def _continue(self, model: str, stream: bool, headers: Mapping[str, str], body: dict[str, Any],
                   position: Position) -> Response:
-        """A tool round (or a request to continue the assistant's message): forwarded, not stored."""
-        if position.node_state.ended:
-            ending = position.node_state.ending
+        """A tool round (or a request to continue the assistant's message): forwarded, not stored, and only in a
+        turn the policy answered: a tool round cannot carry on a request that was refused or redirected."""
+        state = position.node_state
+        if state.ended:
+            ending = state.ending
             return self._ended(model, stream, ConversationEnded(ending=ending.to_dict() if ending else None),
                                position.conversation_id)
+        action = state.last_action
+        if action is not None and action is not Action.ANSWER:
+            meta = {"action": action.value, "conversation_id": position.conversation_id, "ended": False}
+            headers_back = {"x-lastresort-action": action.value, "x-lastresort-ended": "false",
+                            "x-lastresort-conversation-id": position.conversation_id}
+            if stream:
+                return StreamingResponse(completion_chunks(model, NOT_CONTINUED, "stop", meta),
+                                         headers=headers_back, media_type="text/event-stream")
+            return JSONResponse(completion(model, NOT_CONTINUED, "stop", meta), headers=headers_back)
         upstream = self.upstream.open("POST", "chat/completions", headers=headers,
                                       content=json.dumps(body).encode())
         return StreamingResponse(upstream.iter_raw(), status_code=upstream.status_code,

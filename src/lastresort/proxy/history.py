@@ -25,9 +25,9 @@ from typing import Any
 from lastresort.core.tree import Role
 from lastresort.errors import InvalidInput
 
-__all__ = ["Turn", "chain", "message_text", "seed", "turns"]
+__all__ = ["SKIPPED_ROLES", "Turn", "chain", "message_text", "seed", "turns"]
 
-_SKIPPED_ROLES = {"system", "developer"}
+SKIPPED_ROLES = {"system", "developer"}
 _ASSISTANT_SIDE = {"assistant", "tool", "function"}
 
 
@@ -82,7 +82,7 @@ def turns(messages: Sequence[Any]) -> list[Turn]:
         if not isinstance(message, dict) or not isinstance(message.get("role"), str):
             raise InvalidInput(f"messages[{index}] must be an object with a role.", field="messages")
         role = message["role"]
-        if role in _SKIPPED_ROLES:
+        if role in SKIPPED_ROLES:
             continue
         if role == "user":
             text = message_text(message) or "[empty message]"
