@@ -176,6 +176,8 @@ class _Proxy:
                 if isinstance(event, TurnResult):
                     self.paths.record_reply(user, position, event.assistant_message,
                                             message_text(responder.client_message))
+                elif responder.finished:
+                    continue  # the reply's end goes out once it is stored, so the client's next request finds it
                 yield from _drain(responder.outbox)
         except LastResortError as exc:
             yield from _drain(responder.outbox)

@@ -75,6 +75,7 @@ class ForwardResponder:
         self.outbox: list[bytes] = []  # bytes for the client, taken by the app as the service yields
         self.content: list[str] = []
         self.tool_calls: dict[int, dict[str, Any]] = {}
+        self.finished = False  # the upstream's reply is complete: what is left in the outbox is its end
 
     def open(self) -> httpx.Response:
         self.response = self.upstream.open("POST", "chat/completions", headers=self.headers,
@@ -102,6 +103,7 @@ class ForwardResponder:
                                  reason="connection") from exc
         finally:
             response.close()
+        self.finished = True
         calls = message_text({"tool_calls": self.client_message["tool_calls"]})
         if calls:
             yield TextDelta(("\n" if self.content else "") + calls)
