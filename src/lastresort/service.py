@@ -20,6 +20,7 @@ the policy while a fresh fold of the path still reproduces the cached state.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 import unicodedata
@@ -29,13 +30,14 @@ from dataclasses import dataclass, field
 from lastresort import metrics
 from lastresort.assessors.base import Assessor
 from lastresort.config import Settings
-from lastresort.core.assessment import AssessContext
+from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.policy import Policy
 from lastresort.core.signals import ConversationSignals
 from lastresort.core.state import PathState
 from lastresort.core.tree import AssistantTurn, Role
 from lastresort.core.welfare import WelfareSignals
 from lastresort.errors import (
+    AssessorError,
     ConversationEnded,
     ConversationNotFound,
     InvalidInput,
@@ -48,6 +50,8 @@ from lastresort.responders.base import EndRequest, ReplyRequest, Responder, Text
 from lastresort.responders.crisis_lines import DEFAULT_TABLE, CrisisTable
 from lastresort.store.repo import ConversationRow, FeedbackRow, MessageRow, Store, Tx, UserRow
 from lastresort.welfare import path_welfare
+
+logger = logging.getLogger("lastresort.service")
 
 __all__ = ["ConversationService", "ConversationView", "TurnResult", "TurnStream"]
 
@@ -165,6 +169,10 @@ class ConversationService:
         with self.store.read() as tx:
             user = tx.user_by_name(name)
         return user or self.add_user(name)[0]
+
+    def user_by_id(self, user_id: str) -> UserRow | None:
+        with self.store.read() as tx:
+            return tx.user_by_id(user_id) if _is_id(user_id) else None
 
     def authenticate(self, token: str | None) -> UserRow:
         if not token:
@@ -294,7 +302,7 @@ class ConversationService:
                 recent_user_turns=tuple(text for role, text in history if role == "user")[-3:],
             )
             started = time.perf_counter()
-            assessment = self.assessor.assess(content, context)
+            assessment = self._assess(content, context)
             metrics.ASSESSOR_LATENCY.labels(self.assessor.name).observe(time.perf_counter() - started)
             # Read under the lock from the conversation row, so two racing edits cannot both miss an ending.
             signals = ConversationSignals(ended_branches=conv.ended_branches, crisis_branches=conv.crisis_branches)
@@ -407,6 +415,18 @@ class ConversationService:
         if parent_id is not None:
             return self._message(tx, conv, parent_id)
         return self._message(tx, conv, conv.active_leaf_id) if conv.active_leaf_id else None
+
+    def _assess(self, content: str, context: AssessContext) -> Assessment:
+        """A failing assessor refuses the turn (503, nothing stored): a turn judged without crisis detection
+        could end a chat that must not end."""
+        try:
+            return self.assessor.assess(content, context)
+        except AssessorError:
+            raise
+        except Exception as exc:
+            logger.exception("assessor %s failed", self.assessor.name)
+            raise AssessorError(f"The safety check failed ({type(exc).__name__}); nothing was stored. "
+                                "Please try again.") from exc
 
     def _check_shape(self, tx: Tx, conv: ConversationRow, parent: MessageRow | None, *, branching: bool) -> None:
         """Depth and fan-out limits. Only a branching post can add a sibling: the active leaf has no children."""

@@ -83,6 +83,8 @@ messages = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     # Added by migration 0003, so last: ``ancestors`` maps ``SELECT messages.*`` by position.
     Column("signals", JSON, nullable=True),  # user messages: the conversation signals the policy saw
+    # Added by migration 0004: an operator's review of the ending this message caused (upheld / reinstated).
+    Column("review", JSON, nullable=True),
     Index("ix_messages_conversation", "conversation_id", "seq"),
     Index("ix_messages_parent", "parent_id"),
 )

@@ -1,7 +1,7 @@
 """Proxy paths: the hash chain of a chat-completions history, mapped to stored messages per user.
 
-Revision ID: 0004_proxy_paths
-Revises: 0003_branch_signals
+Revision ID: 0005_proxy_paths
+Revises: 0004_ending_reviews
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_proxy_paths"
-down_revision = "0003_branch_signals"
+revision = "0005_proxy_paths"
+down_revision = "0004_ending_reviews"
 branch_labels = None
 depends_on = None
 
