@@ -246,12 +246,15 @@ class ConversationService:
         parent_id: str | None = None,
         edit_of: str | None = None,
         locale: str | None = None,
+        responder: Responder | None = None,
     ) -> TurnStream:
         """Like :meth:`post_message`, but the reply streams. The user message is accepted (and every error of
-        acceptance raised) before this returns; the reply is written while ``events`` is iterated."""
+        acceptance raised) before this returns; the reply is written while ``events`` is iterated.
+
+        ``responder`` writes this one reply instead of the service's (the proxy forwards to its upstream)."""
         accepted = self._accept(user, conversation_id, content, parent_id=parent_id, edit_of=edit_of)
         events = self._reply_events(accepted.conversation, accepted.user_message, accepted.history,
-                                    locale=locale, variant=0, new_user_message=True)
+                                    locale=locale, variant=0, new_user_message=True, responder=responder)
         return TurnStream(user_message=accepted.user_message, reply_to=accepted.user_message, events=events)
 
     def retry(self, user: UserRow, conversation_id: str, message_id: str, *, locale: str | None = None) -> TurnResult:
@@ -262,8 +265,8 @@ class ConversationService:
         return self.stream_retry(user, conversation_id, message_id, locale=locale).result()
 
     def stream_retry(self, user: UserRow, conversation_id: str, message_id: str, *,
-                     locale: str | None = None) -> TurnStream:
-        """Like :meth:`retry`, but the new reply streams."""
+                     locale: str | None = None, responder: Responder | None = None) -> TurnStream:
+        """Like :meth:`retry`, but the new reply streams (written by ``responder`` if given)."""
         with self.store.read() as tx:
             conv = self._conversation(tx, user, conversation_id)
             target = self._message(tx, conv, message_id)
@@ -276,7 +279,7 @@ class ConversationService:
                                    limit=self.settings.max_siblings)
             history = self._history(tx, conv, user_msg.id)
         events = self._reply_events(conv, user_msg, history, locale=locale, variant=len(replies),
-                                    new_user_message=False)
+                                    new_user_message=False, responder=responder)
         return TurnStream(user_message=None, reply_to=user_msg, events=events)
 
     def _accept(self, user: UserRow, conversation_id: str, content: str, *, parent_id: str | None,
@@ -313,7 +316,8 @@ class ConversationService:
         return _Accepted(conversation=conv, user_message=message, history=history + (("user", content),))
 
     def _reply_events(self, conv: ConversationRow, user_msg: MessageRow, history: tuple[tuple[Role, str], ...],
-                      *, locale: str | None, variant: int, new_user_message: bool) -> Iterator[TextDelta | TurnResult]:
+                      *, locale: str | None, variant: int, new_user_message: bool,
+                      responder: Responder | None = None) -> Iterator[TextDelta | TurnResult]:
         decision = user_msg.state.decision
         assert decision is not None, "a user message's state always carries its decision"
         locale = locale or self.settings.locale
@@ -321,7 +325,8 @@ class ConversationService:
                                variant=variant, resources=self.crisis.resources_for(locale))
         parts: list[str] = []
         end_requested = False
-        events = self.responder.respond(request)
+        responder = responder or self.responder
+        events = responder.respond(request)
         try:
             for event in events:
                 if isinstance(event, TextDelta):
@@ -351,7 +356,7 @@ class ConversationService:
                 raise ConversationNotFound()
             reply = tx.insert_message(locked, parent=user_msg, role="assistant", content=text, state=state,
                                       decision=decision.to_dict(), end_requested=end_requested,
-                                      responder=self.responder.name)
+                                      responder=responder.name)
             if state.ending is not None and not user_msg.state.ended:  # the model's request was honoured
                 self._audit_ending(tx, locked, reply, state)
         if state.ending is not None and not user_msg.state.ended:

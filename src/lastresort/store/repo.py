@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from lastresort.core.state import PathState
 from lastresort.core.tree import Role
-from lastresort.store.tables import audit_log, conversations, feedback, messages, users
+from lastresort.store.tables import audit_log, conversations, feedback, messages, proxy_paths, users
 
 __all__ = ["AuditRow", "ConversationRow", "FeedbackRow", "MessageRow", "Store", "Tx", "UserRow", "hash_token", "new_id"]
 
@@ -341,6 +341,26 @@ class Tx:
         if conversation_id is not None:
             query = query.where(audit_log.c.conversation_id == conversation_id)
         return [AuditRow(**dict(r._mapping)) for r in self.conn.execute(query)]
+
+
+    # -- proxy paths -----------------------------------------------------------------------------------------
+    def proxy_nodes(self, user_id: str, chain_hashes: list[str]) -> dict[str, tuple[str, str | None]]:
+        """The known ``chain_hashes`` of ``user_id``: hash -> (conversation id, message id or None)."""
+        if not chain_hashes:
+            return {}
+        rows = self.conn.execute(select(proxy_paths.c.chain_hash, proxy_paths.c.conversation_id,
+                                        proxy_paths.c.message_id)
+                                 .where(proxy_paths.c.user_id == user_id, proxy_paths.c.chain_hash.in_(chain_hashes)))
+        return {str(h): (str(c), None if m is None else str(m)) for h, c, m in rows}
+
+    def add_proxy_node(self, user_id: str, chain_hash: str, conversation_id: str, message_id: str | None) -> None:
+        """Record a chain hash unless it is known (the first node written for a history keeps it)."""
+        exists = self.conn.execute(select(proxy_paths.c.chain_hash).where(
+            proxy_paths.c.user_id == user_id, proxy_paths.c.chain_hash == chain_hash)).first()
+        if exists is None:
+            self.conn.execute(insert(proxy_paths).values(user_id=user_id, chain_hash=chain_hash,
+                                                         conversation_id=conversation_id, message_id=message_id,
+                                                         created_at=now()))
 
 
 class Store:

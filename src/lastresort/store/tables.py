@@ -116,3 +116,15 @@ audit_log = Table(
     Column("details", JSON, nullable=False),
     Index("ix_audit_log_conversation", "conversation_id", "created_at"),
 )
+
+#: The proxy's hash chains (``lastresort proxy``): a chain hash of a normalised chat-completions history, per user,
+#: names the stored message it ends at (``message_id`` NULL: a conversation's anchor for a client-given key).
+proxy_paths = Table(
+    "proxy_paths",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True),
+    Column("chain_hash", String(64), primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id"), nullable=False),
+    Column("message_id", String(32), ForeignKey("messages.id"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
