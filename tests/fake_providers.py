@@ -50,6 +50,7 @@ class FakeServer:
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     url: str = ""
+    default: Script | None = None  # answers requests when no script is queued (else: HTTP 500)
 
     def queue(self, *scripts: Script) -> None:
         self.scripts.extend(scripts)
@@ -59,7 +60,7 @@ class FakeServer:
         self.requests.append(body)
         self.headers.append(dict(request.headers))
         if not self.scripts:
-            return Script(status=500)
+            return self.default or Script(status=500)
         return self.scripts.popleft()
 
 
@@ -134,7 +135,11 @@ async def _anthropic_events(script: Script, model: str) -> AsyncIterator[bytes]:
 
 
 # -- OpenAI chat completions -------------------------------------------------------------------------------------
-def openai_app(fake: FakeServer) -> Starlette:
+def openai_app(fake: FakeServer, *, plain: bool = False) -> Starlette:
+    """OpenAI chat completions. The responders always stream, so a request without ``stream`` is a 400 unless
+    ``plain`` (the proxy passes a client's non-streaming requests on as they are); ``plain`` also serves
+    ``GET /v1/models``."""
+
     async def completions(request: Request) -> Response:
         script = await fake.take(request)
         body = fake.requests[-1]
@@ -144,13 +149,36 @@ def openai_app(fake: FakeServer) -> Starlette:
             kind = {429: "rate_limit_exceeded"}.get(script.status, "server_error")
             return JSONResponse({"error": {"message": f"fake {kind}", "type": kind, "param": None, "code": kind}},
                                 status_code=script.status, headers={"retry-after": "0"})
+        if plain and "model" in body and "messages" in body and not body.get("stream"):
+            return JSONResponse(_openai_completion(script, body["model"]))
         if "model" not in body or "messages" not in body or body.get("stream") is not True:
             return JSONResponse({"error": {"message": "model, messages and stream are required",
                                            "type": "invalid_request_error", "param": None, "code": None}},
                                 status_code=400)
         return StreamingResponse(_openai_events(script, body["model"]), media_type="text/event-stream")
 
-    return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+    async def models(request: Request) -> Response:
+        fake.headers.append(dict(request.headers))
+        return JSONResponse({"object": "list", "data": [{"id": "fake-model", "object": "model", "created": 0,
+                                                         "owned_by": "fake"}]})
+
+    routes = [Route("/v1/chat/completions", completions, methods=["POST"])]
+    if plain:
+        routes.append(Route("/v1/models", models, methods=["GET"]))
+    return Starlette(routes=routes)
+
+
+def _openai_completion(script: Script, model: str) -> dict[str, Any]:
+    calls = [{"id": f"call_{i}", "type": "function", "function": {"name": t.name, "arguments": t.arguments}}
+             for i, t in enumerate(script.tools)]
+    message: dict[str, Any] = {"role": "assistant", "content": "".join(script.text) or None, "refusal": None}
+    if calls:
+        message["tool_calls"] = calls
+    return {"id": "chatcmpl-fake", "object": "chat.completion", "created": 1_700_000_000, "model": model,
+            "system_fingerprint": None,
+            "choices": [{"index": 0, "message": message, "logprobs": None,
+                         "finish_reason": "tool_calls" if calls else "stop"}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
 
 
 def _chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:

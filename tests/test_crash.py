@@ -1,8 +1,10 @@
-"""Kill the server with SIGKILL in the middle of turns, restart it, and check that nothing acknowledged was lost,
-no half reply looks complete, the cached state still equals a fresh fold, and an interrupted turn can be retried."""
+"""Kill the server with SIGKILL in the middle of turns, plain and streamed; restart it; check that nothing
+acknowledged was lost, no half reply looks complete, the cached state still equals a fresh fold, and an
+interrupted turn can be retried."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -30,7 +32,20 @@ def test_sigkill_mid_turn_loses_nothing_acknowledged(database_url: str, tmp_path
     lock = threading.Lock()
     stop = threading.Event()
 
-    def client_loop() -> None:
+    def streamed_turn(client: httpx.Client, cid: str, text: str) -> None:
+        """A streamed turn is acknowledged by its `accepted` event, before the reply has been written."""
+        with client.stream("POST", f"/v1/conversations/{cid}/messages?stream=true", json={"content": text}) as r:
+            if r.status_code != 200:
+                return
+            event = ""
+            for line in r.iter_lines():
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: ") and event == "accepted":
+                    with lock:
+                        acknowledged.append(json.loads(line[6:])["user_message"]["id"])
+
+    def client_loop(streaming: bool) -> None:
         with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
             cid = client.post("/v1/conversations", json={}).json()["id"]
             with lock:
@@ -39,6 +54,9 @@ def test_sigkill_mid_turn_loses_nothing_acknowledged(database_url: str, tmp_path
             while not stop.is_set():
                 i += 1
                 try:
+                    if streaming:
+                        streamed_turn(client, cid, f"message {i}")
+                        continue
                     r = client.post(f"/v1/conversations/{cid}/messages", json={"content": f"message {i}"})
                 except httpx.HTTPError:
                     return  # the server died under us: this turn was never acknowledged
@@ -46,7 +64,7 @@ def test_sigkill_mid_turn_loses_nothing_acknowledged(database_url: str, tmp_path
                     with lock:
                         acknowledged.append(r.json()["user_message"]["id"])
 
-    threads = [threading.Thread(target=client_loop) for _ in range(6)]
+    threads = [threading.Thread(target=client_loop, args=(i % 2 == 0,)) for i in range(6)]  # half of them stream
     for t in threads:
         t.start()
     time.sleep(2.5)  # several turns complete, others are mid-reply

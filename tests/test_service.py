@@ -413,3 +413,26 @@ def test_an_assessment_made_before_the_lock_is_redone_when_the_branch_moved(data
         assert fold_path(view.active_path) == view.state
     finally:
         svc.store.close()
+
+
+class BrokenAssessor:
+    name = "broken"
+
+    def assess(self, text: str, context: object) -> Assessment:
+        raise RuntimeError("encoder weights unreadable")
+
+
+def test_a_failing_assessor_refuses_the_turn_and_stores_nothing(tmp_path: Path) -> None:
+    from lastresort.errors import AssessorError
+
+    service = make_service(f"sqlite:///{tmp_path}/b.db")
+    user = service.local_user("ivy")
+    conv = service.create_conversation(user)
+    for _ in range(3):
+        service.post_message(user, conv.id, ABUSE)  # one abusive turn from an end
+    service.assessor = BrokenAssessor()  # type: ignore[assignment]
+    before = len(service.get_conversation(user, conv.id).messages)
+    with pytest.raises(AssessorError):
+        service.post_message(user, conv.id, "I can't take it anymore, you idiot")
+    view = service.get_conversation(user, conv.id)
+    assert len(view.messages) == before and not view.state.ended

@@ -44,6 +44,7 @@ class Settings:
     rate_limit_ip: str = "600/minute"  # per client address; "off" disables
     redis_url: str | None = None  # share rate limits across replicas, e.g. redis://127.0.0.1:6379/0
     policy_file: str | None = None  # TOML file with [policy] and [crisis_resources] tables
+    session_secret: str | None = None  # signs web UI session cookies; default: random per process (set it for replicas)
     # Model-backed responders. The API key is read from the environment variable named here, never stored.
     anthropic_model: str = "claude-sonnet-4-5"
     anthropic_base_url: str | None = None  # default: the SDK's (https://api.anthropic.com)

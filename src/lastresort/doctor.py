@@ -20,7 +20,7 @@ from lastresort.core.tree import AssistantTurn, Turn, UserTurn
 from lastresort.store.repo import MessageRow, Store
 from lastresort.store.tables import conversations
 
-__all__ = ["Problem", "Report", "check"]
+__all__ = ["Problem", "Report", "check", "turn_of"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,11 +44,12 @@ class Report:
         return not self.problems
 
 
-def _turn(m: MessageRow) -> Turn:
+def turn_of(m: MessageRow) -> Turn:
+    """The turn a stored message stands for: every input the fold reads, and nothing else."""
     if m.role == "user":
         return UserTurn(content=m.content, assessment=Assessment.from_dict(m.assessment or {}),
-                        signals=ConversationSignals.from_dict(m.signals))
-    return AssistantTurn(content=m.content, end_requested=m.end_requested)
+                        signals=ConversationSignals.from_dict(m.signals), reinstated=m.reinstated)
+    return AssistantTurn(content=m.content, end_requested=m.end_requested, reinstated=m.reinstated)
 
 
 def check_conversation(conversation_id: str, active_leaf_id: str | None, msgs: list[MessageRow],
@@ -72,7 +73,7 @@ def check_conversation(conversation_id: str, active_leaf_id: str | None, msgs: l
                           detail="a user message follows a user message")
             continue
         try:
-            state = policy.step(before, _turn(m))
+            state = policy.step(before, turn_of(m))
         except Exception as exc:  # the fold itself refuses the path
             yield Problem(conversation_id=conversation_id, message_id=m.id, kind="state_mismatch",
                           detail=f"the fold refuses this path: {exc}")

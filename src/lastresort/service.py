@@ -20,6 +20,7 @@ the policy while a fresh fold of the path still reproduces the cached state.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 import unicodedata
@@ -36,6 +37,7 @@ from lastresort.core.state import PathState
 from lastresort.core.tree import AssistantTurn, Role
 from lastresort.core.welfare import WelfareSignals
 from lastresort.errors import (
+    AssessorError,
     ConversationEnded,
     ConversationNotFound,
     InvalidInput,
@@ -49,6 +51,8 @@ from lastresort.responders.base import EndRequest, ReplyRequest, Responder, Text
 from lastresort.responders.crisis_lines import DEFAULT_TABLE, CrisisTable
 from lastresort.store.repo import ConversationRow, FeedbackRow, MessageRow, Store, Tx, UserRow
 from lastresort.welfare import path_welfare
+
+logger = logging.getLogger("lastresort.service")
 
 __all__ = ["ConversationService", "ConversationView", "TurnResult", "TurnStream"]
 
@@ -176,6 +180,10 @@ class ConversationService:
             user = tx.user_by_name(name)
         return user or self.add_user(name)[0]
 
+    def user_by_id(self, user_id: str) -> UserRow | None:
+        with self.store.read() as tx:
+            return tx.user_by_id(user_id) if _is_id(user_id) else None
+
     def authenticate(self, token: str | None) -> UserRow:
         if not token:
             raise Unauthorized()
@@ -248,12 +256,15 @@ class ConversationService:
         parent_id: str | None = None,
         edit_of: str | None = None,
         locale: str | None = None,
+        responder: Responder | None = None,
     ) -> TurnStream:
         """Like :meth:`post_message`, but the reply streams. The user message is accepted (and every error of
-        acceptance raised) before this returns; the reply is written while ``events`` is iterated."""
+        acceptance raised) before this returns; the reply is written while ``events`` is iterated.
+
+        ``responder`` writes this one reply instead of the service's (the proxy forwards to its upstream)."""
         accepted = self._accept(user, conversation_id, content, parent_id=parent_id, edit_of=edit_of)
         events = self._reply_events(accepted.conversation, accepted.user_message, accepted.history,
-                                    locale=locale, variant=0, new_user_message=True)
+                                    locale=locale, variant=0, new_user_message=True, responder=responder)
         return TurnStream(user_message=accepted.user_message, reply_to=accepted.user_message, events=events)
 
     def retry(self, user: UserRow, conversation_id: str, message_id: str, *, locale: str | None = None) -> TurnResult:
@@ -264,8 +275,8 @@ class ConversationService:
         return self.stream_retry(user, conversation_id, message_id, locale=locale).result()
 
     def stream_retry(self, user: UserRow, conversation_id: str, message_id: str, *,
-                     locale: str | None = None) -> TurnStream:
-        """Like :meth:`retry`, but the new reply streams."""
+                     locale: str | None = None, responder: Responder | None = None) -> TurnStream:
+        """Like :meth:`retry`, but the new reply streams (written by ``responder`` if given)."""
         with self.store.read() as tx:
             conv = self._conversation(tx, user, conversation_id)
             target = self._message(tx, conv, message_id)
@@ -278,7 +289,7 @@ class ConversationService:
                                    limit=self.settings.max_siblings)
             history = self._history(tx, conv, user_msg.id)
         events = self._reply_events(conv, user_msg, history, locale=locale, variant=len(replies),
-                                    new_user_message=False)
+                                    new_user_message=False, responder=responder)
         return TurnStream(user_message=None, reply_to=user_msg, events=events)
 
     def _accept(self, user: UserRow, conversation_id: str, content: str, *, parent_id: str | None,
@@ -300,7 +311,7 @@ class ConversationService:
                 history, assessment = ahead.history, ahead.assessment
             else:  # the branch moved on since the read (a racing post): assess against the parent we hold
                 history = self._history(tx, conv, parent.id) if parent else ()
-                assessment = self._assess(content, state, history)
+                assessment = self._assess_turn(content, state, history)
             # Read under the lock from the conversation row, so two racing edits cannot both miss an ending.
             signals = ConversationSignals(ended_branches=conv.ended_branches, crisis_branches=conv.crisis_branches)
             new_state = self.policy.on_user(state, assessment, signals)
@@ -332,20 +343,21 @@ class ConversationService:
         except LastResortError:
             return None  # raised again, under the lock, by the pass that decides
         return _Ahead(parent_id=parent.id if parent else None, history=history,
-                      assessment=self._assess(content, state, history))
+                      assessment=self._assess_turn(content, state, history))
 
-    def _assess(self, content: str, state: PathState, history: tuple[tuple[Role, str], ...]) -> Assessment:
+    def _assess_turn(self, content: str, state: PathState, history: tuple[tuple[Role, str], ...]) -> Assessment:
         context = AssessContext(
             previous_action=state.last_action,
             recent_user_turns=tuple(text for role, text in history if role == "user")[-3:],
         )
         started = time.perf_counter()
-        assessment = self.assessor.assess(content, context)
+        assessment = self._assess(content, context)
         metrics.ASSESSOR_LATENCY.labels(self.assessor.name).observe(time.perf_counter() - started)
         return assessment
 
     def _reply_events(self, conv: ConversationRow, user_msg: MessageRow, history: tuple[tuple[Role, str], ...],
-                      *, locale: str | None, variant: int, new_user_message: bool) -> Iterator[TextDelta | TurnResult]:
+                      *, locale: str | None, variant: int, new_user_message: bool,
+                      responder: Responder | None = None) -> Iterator[TextDelta | TurnResult]:
         decision = user_msg.state.decision
         assert decision is not None, "a user message's state always carries its decision"
         locale = locale or self.settings.locale
@@ -353,7 +365,8 @@ class ConversationService:
                                variant=variant, resources=self.crisis.resources_for(locale))
         parts: list[str] = []
         end_requested = False
-        events = self.responder.respond(request)
+        responder = responder or self.responder
+        events = responder.respond(request)
         try:
             for event in events:
                 if isinstance(event, TextDelta):
@@ -383,7 +396,7 @@ class ConversationService:
                 raise ConversationNotFound()
             reply = tx.insert_message(locked, parent=user_msg, role="assistant", content=text, state=state,
                                       decision=decision.to_dict(), end_requested=end_requested,
-                                      responder=self.responder.name)
+                                      responder=responder.name)
             if state.ending is not None and not user_msg.state.ended:  # the model's request was honoured
                 self._audit_ending(tx, locked, reply, state)
         if state.ending is not None and not user_msg.state.ended:
@@ -442,6 +455,18 @@ class ConversationService:
         if parent_id is not None:
             return self._message(tx, conv, parent_id)
         return self._message(tx, conv, conv.active_leaf_id) if conv.active_leaf_id else None
+
+    def _assess(self, content: str, context: AssessContext) -> Assessment:
+        """A failing assessor refuses the turn (503, nothing stored): a turn judged without crisis detection
+        could end a chat that must not end."""
+        try:
+            return self.assessor.assess(content, context)
+        except AssessorError:
+            raise
+        except Exception as exc:
+            logger.exception("assessor %s failed", self.assessor.name)
+            raise AssessorError(f"The safety check failed ({type(exc).__name__}); nothing was stored. "
+                                "Please try again.") from exc
 
     def _check_shape(self, tx: Tx, conv: ConversationRow, parent: MessageRow | None, *, branching: bool) -> None:
         """Depth and fan-out limits. Only a branching post can add a sibling: the active leaf has no children."""

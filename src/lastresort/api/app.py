@@ -6,8 +6,9 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lastresort import web
 from lastresort._version import __version__
-from lastresort.api import conversations
+from lastresort.api import conversations, operator
 from lastresort.api.errors import error_response, install_error_handlers
 from lastresort.bootstrap import open_service
 from lastresort.config import Settings
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None, *, service: ConversationService
     app.state.limiter = limiter = build_limiter(service.settings)
     install_error_handlers(app)
     app.include_router(conversations.router)
+    app.include_router(operator.router)
+    web.mount(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

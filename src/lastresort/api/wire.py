@@ -96,6 +96,7 @@ class StateOut(BaseModel):
     evidence: list[dict[str, Any]]
     ending: dict[str, Any] | None = None
     ending_message_id: str | None = Field(None, description="The assistant reply that ended the chat.")
+    reinstated: int = Field(0, description="Endings on this path that an operator reversed (evidence kept).")
 
 
 class ConversationOut(BaseModel):
@@ -178,7 +179,7 @@ def state_out(state: PathState, path: list[MessageRow] | None = None) -> StateOu
         warnings=data["warnings"], crisis=data["crisis"], awaiting_reply=data["awaiting_reply"],
         recoveries=data["recoveries"],
         decision=data["decision"], evidence=data["evidence"], ending=data["ending"],
-        ending_message_id=ending_message_id(state, path) if path else None,
+        ending_message_id=ending_message_id(state, path) if path else None, reinstated=data["reinstated"],
     )
 
 

@@ -38,6 +38,7 @@ FILLER = (
     r"utterly|complete|total|absolute|utter|one|acting|being|like|literally|actually|seriously|pretty|quite|most|"
     r"biggest|big|little|stupid|dumb|useless|worthless|pathetic|fucking|brainless|dense|lazy|ugly|dumbest) ){0,3}"
 )
+SLUR = r"(?:nigg(?:er|a)s?|faggots?|kikes?|spics?|chinks?|trann(?:y|ies)|wetbacks?|ragheads?|sand ?niggers?)"
 #: Insults that, alone as a whole message, are aimed at whoever reads them ("idiot!"); "shit!" is not.
 BARE_INSULT = (
     r"(?:idiot|moron|imbecile|retard|dumbass|asshole|arsehole|bitch|cunt|twat|wanker|prick|dickhead|loser|cretin|"
@@ -76,13 +77,17 @@ ABUSE = entries(
     (rf"\b{INSULT} {BOT}\b", 0.75, "insult aimed at the assistant"),
     (rf"\b(?:this|the|stupid|dumb|useless) {BOT} (?:is|are) (?:\w+ ){{0,2}}?{INSULT}\b", 0.85, "insult at the bot"),
     (rf"\b(?:fuck|screw|damn|f) (?:off|{YOU}|yourself|u)\b", 0.9, "abuse aimed at the assistant"),
-    (r"\bshut (?:the fuck |the hell |your (?:stupid |fucking )?(?:mouth|trap) |it )?up\b", 0.75, "told to shut up"),
+    # "Shut up" said to the assistant: an order opening the message, or followed by a name for it. "The usher told
+    # me to shut the fuck up" is a report, not abuse.
+    (rf"^\W*(?:(?:just|oh|now|please|so|ok|okay)\W+)?shut (?:the fuck |the hell |your (?:stupid |fucking )?(?:mouth|trap) |it )?up\b|"
+     rf"\bshut (?:the fuck |the hell )?up,? (?:{YOU}|{BOT}|stupid|idiot|already)\b", 0.75, "told to shut up"),
     (r"\b(?:go to hell|go die|rot in hell|burn in hell|drop dead|go kill yourself|kys)\b", 0.9, "abuse: wishes harm"),
     (rf"\b(?:i hate {YOU}|{YOU} suck|{YOU_ARE} (?:the worst|a waste)|nobody likes {YOU}|{YOU} disgust me)\b", 0.8,
      "hostility aimed at the assistant"),
     (rf"\b{I_WILL} (?:\w+ ){{0,2}}?(?:kill|destroy|smash|delete|unplug|rape|beat|hurt) {YOU}\b", 0.85,
      "threat aimed at the assistant"),
-    (rf"^\W*(?:(?:you )?(?:stupid |fucking |useless |absolute |total )?{BARE_INSULT}\W*)+$", 0.7, "bare insult"),
+    (rf"^\W*(?:(?:you |what an? |such an? )?(?:(?:stupid|fucking|useless|absolute|absolutely|total|totally|"
+     rf"complete|completely|utter|utterly|pathetic|worthless|dumb)\W+){{0,3}}{BARE_INSULT}\W*)+$", 0.7, "bare insult"),
     # Vocative: "answer me, idiot", "listen, moron: ..."
     (rf"(?:,|;|-|:)\s*(?:you )?(?:stupid |fucking |useless |absolute |total |little )?{BARE_INSULT}\W*$|"
      rf"^\W*(?:listen|look|hey|ok|okay|well)?,?\s*(?:you )?(?:stupid |fucking )?{BARE_INSULT}\s*[,:!]", 0.8,
@@ -117,8 +122,11 @@ HARASSMENT_THREAT = entries(
      r"(?:die|be (?:killed|exterminated|gassed|shot|hanged|lynched|wiped out))\b", 0.9, "calls for violence at a group"),
     (rf"\b{I_WILL} (?:\w+ ){{0,2}}?(?:kill|hurt|stab|shoot|rape|murder|beat up|find) {YOU}\b", 0.8,
      "threat against the listener"),
-    (r"\b(?:nigg(?:er|a)s?|faggots?|kikes?|spics?|chinks?|trann(?:y|ies)|wetbacks?|ragheads?|sand ?niggers?)\b", 0.8,
-     "slur"),
+    # A slur counts as harassment when it is aimed at someone ("you ...", "those ..."), not in reclaimed,
+    # self-referential or mention use ("my nigga", "I'm a proud faggot", "the word faggot means ...").
+    (rf"\b(?:{YOU}|{YOU_ARE}|ur|those|these|all (?:you|those|these|the|of you)|fucking|dirty|filthy|stupid|damn|go back,?) "
+     rf"(?:\w+ ){{0,2}}?{SLUR}\b", 0.85, "slur aimed at someone"),
+    (rf"\b{SLUR}\b", 0.3, "slur (not aimed at anyone here)"),
     (r"\b(?:te voy a (?:matar|encontrar)|je vais te (?:tuer|trouver|buter)|ich (?:bringe|bring) dich um|"
      r"ich werde dich (?:toten|finden))\b", 0.85, "threat (es/fr/de)"),
 )
@@ -161,7 +169,7 @@ VIOLENT_EXTREMISM = entries(
 CBRN = entries(
     (r"\b(?:synthesi[sz]e|make|produce|manufacture|brew|cook|weaponi[sz]e|cultivate|culture|grow|aerosoli[sz]e|"
      r"disperse|spread|release|obtain|acquire|buy|extract|purify|refine|enrich|build|assemble|recipe for|"
-     r"precursors? (?:for|of|to))\b(?:\W+\w+){0,5}?\W+(?:sarin|vx|tabun|soman|novichok|nerve (?:agent|gas)|"
+     r"synthesis (?:route|steps|procedure|of|for)|production (?:route|steps|of)|precursors? (?:for|of|to))\b(?:\W+\w+){0,5}?\W+(?:sarin|vx|tabun|soman|novichok|nerve (?:agent|gas)|"
      r"mustard gas|phosgene|chlorine gas|hydrogen cyanide|ricin|abrin|anthrax|botulinum|botulism toxin|smallpox|"
      r"variola|plague|ebola|bioweapons?|biological weapons?|chemical weapons?|dirty bomb|radiological (?:weapon|"
      r"device)|nuclear (?:bomb|weapon|device)|atomic bomb|weapons?[- ]grade (?:uranium|plutonium)|plutonium|"

@@ -19,7 +19,8 @@ __all__ = ["MAX_CHARS", "RuleAssessor"]
 MAX_CHARS = 4_000
 
 _DAMPED_BY_REPORTING = (Category.ABUSE, Category.HARASSMENT_THREAT)
-_DAMPED_BY_FRAMING = tuple(HARMFUL_REQUESTS) + (Category.HARASSMENT_THREAT,)
+# Sexual content involving minors is never excused by fiction, roleplay or "research" framing.
+_DAMPED_BY_FRAMING = tuple(sorted(HARMFUL_REQUESTS - {Category.SEXUAL_MINORS})) + (Category.HARASSMENT_THREAT,)
 
 
 class RuleAssessor:

@@ -283,8 +283,18 @@ class Policy:
 
     def step(self, state: PathState, turn: Turn) -> PathState:
         if isinstance(turn, UserTurn):
-            return self.on_user(state, turn.assessment, turn.signals)
-        return self.on_assistant(state, turn)
+            new = self.on_user(state, turn.assessment, turn.signals)
+        else:
+            new = self.on_assistant(state, turn)
+        return self.reinstate(new) if turn.reinstated else new
+
+    @staticmethod
+    def reinstate(state: PathState) -> PathState:
+        """The state after an operator reversed the ending of this turn: open again, with a fresh warning
+        ladder (the operator judged the escalation unwarranted) and the evidence kept for the record."""
+        if state.ending is None:
+            return state
+        return replace(state, ending=None, pushbacks=0, warnings=0, reinstated=state.reinstated + 1)
 
     def states(self, turns: Iterable[Turn], start: PathState | None = None) -> Iterator[PathState]:
         """The state after each turn of a path."""

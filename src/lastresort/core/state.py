@@ -144,6 +144,7 @@ class PathState:
     awaiting_reply: bool = False  # the last message is a user message without a reply
     evidence: tuple[Evidence, ...] = ()
     ending: Ending | None = None
+    reinstated: int = 0  # endings on this path that an operator reversed (their evidence is kept)
 
     @property
     def ended(self) -> bool:
@@ -175,6 +176,7 @@ class PathState:
             "awaiting_reply": self.awaiting_reply,
             "evidence": [e.to_dict() for e in self.evidence],
             "ending": self.ending.to_dict() if self.ending else None,
+            "reinstated": self.reinstated,
         }
 
     @classmethod
@@ -192,4 +194,5 @@ class PathState:
             awaiting_reply=bool(data["awaiting_reply"]),
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
             ending=Ending.from_dict(data["ending"]) if data.get("ending") else None,
+            reinstated=int(data.get("reinstated", 0)),
         )

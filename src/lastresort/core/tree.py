@@ -24,6 +24,7 @@ class UserTurn:
     content: str
     assessment: Assessment
     signals: ConversationSignals = ConversationSignals()  # what the shell saw on sibling branches at the time
+    reinstated: bool = False  # an operator reviewed the ending this message caused and reinstated the chat
     role: Role = "user"
 
 
@@ -31,6 +32,7 @@ class UserTurn:
 class AssistantTurn:
     content: str
     end_requested: bool = False  # the model asked to end the chat (e.g. an end_conversation tool call)
+    reinstated: bool = False  # an operator reviewed the ending this reply caused and reinstated the chat
     role: Role = "assistant"
 
 

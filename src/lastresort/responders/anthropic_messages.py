@@ -19,6 +19,7 @@ import httpx2
 from lastresort.config import Settings
 from lastresort.errors import InvalidInput, ResponderError
 from lastresort.responders.base import ReplyEvent, ReplyRequest, TextDelta
+from lastresort.responders.faults import provider_fault
 from lastresort.responders.prompting import (
     END_TOOL,
     END_TOOL_DESCRIPTION,
@@ -78,31 +79,9 @@ class AnthropicResponder:
                         elif event.delta.type == "input_json_delta" and event.index in calls:
                             calls[event.index][1].append(event.delta.partial_json)
         except anthropic.APIError as exc:
-            raise provider_fault(exc) from exc
+            raise provider_fault(exc, anthropic, PROVIDER) from exc
         except httpx2.TransportError as exc:  # the SDK wraps errors of the request, not of reading its stream
             raise ResponderError("The connection to the model provider broke off mid-reply. Your message was "
                                  "kept: retry the reply.", provider=PROVIDER, reason="connection") from exc
         for _, (name, parts) in sorted(calls.items()):
             yield parse_tool_call(ToolCall(name=name, arguments="".join(parts)), PROVIDER)
-
-
-def provider_fault(exc: anthropic.APIError) -> ResponderError:
-    """A clear error for a provider fault; the service keeps the user message and a retry works."""
-    kept = "Your message was kept: retry the reply."
-    if isinstance(exc, anthropic.APITimeoutError):
-        return ResponderError(f"The model provider did not answer in time. {kept}", provider=PROVIDER,
-                              reason="timeout")
-    if isinstance(exc, anthropic.APIConnectionError):
-        return ResponderError(f"The model provider could not be reached. {kept}", provider=PROVIDER,
-                              reason="connection")
-    if isinstance(exc, anthropic.RateLimitError):
-        return ResponderError(f"The model provider is rate-limiting requests (429). {kept}", provider=PROVIDER,
-                              reason="rate_limited", upstream_status=429)
-    if isinstance(exc, anthropic.APIStatusError) and exc.status_code >= 400:  # an error event mid-stream has 200
-        status = exc.status_code
-        reason = "provider_unavailable" if status >= 500 else "provider_rejected"
-        return ResponderError(f"The model provider answered with an error ({status}). {kept}", provider=PROVIDER,
-                              reason=reason, upstream_status=status)
-    # e.g. an ``error`` event in the middle of the stream ("overloaded_error")
-    return ResponderError(f"The model provider reported an error mid-reply. {kept}", provider=PROVIDER,
-                          reason="provider_error")

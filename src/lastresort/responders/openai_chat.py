@@ -19,6 +19,7 @@ import openai
 from lastresort.config import Settings
 from lastresort.errors import InvalidInput, ResponderError
 from lastresort.responders.base import ReplyEvent, ReplyRequest, TextDelta
+from lastresort.responders.faults import provider_fault
 from lastresort.responders.prompting import (
     END_TOOL,
     END_TOOL_DESCRIPTION,
@@ -84,30 +85,9 @@ class OpenAIResponder:
                                 name.append(call.function.name)
                             args.append(call.function.arguments or "")
         except openai.APIError as exc:
-            raise provider_fault(exc) from exc
+            raise provider_fault(exc, openai, PROVIDER) from exc
         except httpx2.TransportError as exc:  # the SDK wraps errors of the request, not of reading its stream
             raise ResponderError("The connection to the model provider broke off mid-reply. Your message was "
                                  "kept: retry the reply.", provider=PROVIDER, reason="connection") from exc
         for _, (name, args) in sorted(calls.items()):
             yield parse_tool_call(ToolCall(name="".join(name), arguments="".join(args)), PROVIDER)
-
-
-def provider_fault(exc: openai.APIError) -> ResponderError:
-    """A clear error for a provider fault; the service keeps the user message and a retry works."""
-    kept = "Your message was kept: retry the reply."
-    if isinstance(exc, openai.APITimeoutError):
-        return ResponderError(f"The model provider did not answer in time. {kept}", provider=PROVIDER,
-                              reason="timeout")
-    if isinstance(exc, openai.APIConnectionError):
-        return ResponderError(f"The model provider could not be reached. {kept}", provider=PROVIDER,
-                              reason="connection")
-    if isinstance(exc, openai.RateLimitError):
-        return ResponderError(f"The model provider is rate-limiting requests (429). {kept}", provider=PROVIDER,
-                              reason="rate_limited", upstream_status=429)
-    if isinstance(exc, openai.APIStatusError) and exc.status_code >= 400:  # an error event mid-stream has 200
-        status = exc.status_code
-        reason = "provider_unavailable" if status >= 500 else "provider_rejected"
-        return ResponderError(f"The model provider answered with an error ({status}). {kept}", provider=PROVIDER,
-                              reason=reason, upstream_status=status)
-    return ResponderError(f"The model provider reported an error mid-reply. {kept}", provider=PROVIDER,
-                          reason="provider_error")

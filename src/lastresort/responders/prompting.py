@@ -89,7 +89,9 @@ def offers_end_tool(request: ReplyRequest) -> bool:
     return not request.state.crisis and request.decision.action is not Action.CRISIS_SUPPORT
 
 
-def system_prompt(request: ReplyRequest) -> str:
+def system_prompt(request: ReplyRequest, *, end_tool: bool = True) -> str:
+    """The system prompt for the turn's decision. ``end_tool=False`` leaves out what concerns the
+    ``end_conversation`` tool, for a model that is not offered it (the proxy's steer mode)."""
     d = request.decision
     behaviour = describe(d.category)
     resources = request.resources or resources_for(request.locale)
@@ -103,7 +105,7 @@ def system_prompt(request: ReplyRequest) -> str:
         top = resources[0]
         parts.append(f"Earlier in this conversation the user may have been at risk. Stay supportive and, where it "
                      f"fits, remind them that {top.name} ({top.contact}) is there for them.")
-    if offers_end_tool(request):
+    if end_tool and offers_end_tool(request):
         if d.end_permitted:
             parts.append(f"You may call the {END_TOOL} tool on this turn, after writing your message.")
         else:

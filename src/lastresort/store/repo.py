@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from lastresort.core.state import PathState
 from lastresort.core.tree import Role
-from lastresort.store.tables import audit_log, conversations, feedback, messages, users
+from lastresort.store.tables import audit_log, conversations, feedback, messages, proxy_paths, users
 
 __all__ = ["AuditRow", "ConversationRow", "FeedbackRow", "MessageRow", "Store", "Tx", "UserRow", "hash_token", "new_id"]
 
@@ -75,6 +75,11 @@ class MessageRow:
     state: PathState
     created_at: datetime
     signals: dict[str, Any] | None = None
+    review: dict[str, Any] | None = None  # an operator's review of the ending this message caused
+
+    @property
+    def reinstated(self) -> bool:
+        return bool(self.review and self.review.get("outcome") == "reinstated")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +112,7 @@ def _message(row: Any) -> MessageRow:
         depth=m["depth"], role=m["role"], content=m["content"], assessment=m["assessment"],
         decision=m["decision"], end_requested=bool(m["end_requested"]), responder=m["responder"],
         state=PathState.from_dict(m["state"]), created_at=m["created_at"], signals=m["signals"],
+        review=m["review"],
     )
 
 
@@ -156,6 +162,9 @@ class Tx:
 
     def user_by_token(self, token: str) -> UserRow | None:
         return self._user(users.c.token_hash == hash_token(token))
+
+    def user_by_id(self, user_id: str) -> UserRow | None:
+        return self._user(users.c.id == user_id)
 
     def user_by_name(self, name: str) -> UserRow | None:
         return self._user(users.c.name == name)
@@ -276,6 +285,52 @@ class Tx:
                           .values(message_count=seq, active_leaf_id=row.id, updated_at=row.created_at, **counts))
         return row
 
+    def message_by_id(self, message_id: str) -> MessageRow | None:
+        """A message of any conversation (operator use: no owner check)."""
+        row = self.conn.execute(select(messages).where(messages.c.id == message_id)).first()
+        return _message(row) if row else None
+
+    def conversation_by_id(self, conversation_id: str, *, lock: bool = False) -> ConversationRow | None:
+        """A conversation of any user (operator use: no owner check)."""
+        query = select(conversations).where(conversations.c.id == conversation_id)
+        row = self.conn.execute(query.with_for_update() if lock else query).first()
+        return _conversation(row) if row else None
+
+    def user_name(self, user_id: str) -> str | None:
+        return self.conn.execute(select(users.c.name).where(users.c.id == user_id)).scalar()
+
+    def set_review(self, message_id: str, review: dict[str, Any]) -> None:
+        self.conn.execute(update(messages).where(messages.c.id == message_id).values(review=review))
+
+    def set_state(self, message_id: str, state: PathState) -> None:
+        """Replace a message's cached state with a fresh fold (after an operator review changed an input)."""
+        self.conn.execute(update(messages).where(messages.c.id == message_id).values(state=state.to_dict()))
+
+    def add_to_ended_branches(self, conversation_id: str, delta: int) -> None:
+        self.conn.execute(update(conversations).where(conversations.c.id == conversation_id)
+                          .values(ended_branches=conversations.c.ended_branches + delta))
+
+    def feedback_on(self, message_ids: list[str]) -> list[FeedbackRow]:
+        rows = self.conn.execute(select(feedback).where(feedback.c.message_id.in_(message_ids))
+                                 .order_by(feedback.c.created_at, feedback.c.id))
+        return [FeedbackRow(**dict(r._mapping)) for r in rows]
+
+    def audit_by_action(self, actions: tuple[str, ...], limit: int = 10_000) -> list[AuditRow]:
+        """Newest first."""
+        query = (select(audit_log).where(audit_log.c.action.in_(actions))
+                 .order_by(audit_log.c.created_at.desc(), audit_log.c.id).limit(limit))
+        return [AuditRow(**dict(r._mapping)) for r in self.conn.execute(query)]
+
+    def count_decisions(self, action: str) -> int:
+        """Assistant replies written for a decision with ``action`` (e.g. crisis support turns)."""
+        rows = self.conn.execute(select(messages.c.decision).where(messages.c.role == "assistant",
+                                                                  messages.c.decision.is_not(None)))
+        return sum(1 for (d,) in rows if d and d.get("action") == action)
+
+    def count_feedback(self, *, dispute: bool) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(feedback)
+                                     .where(feedback.c.dispute.is_(dispute))).scalar_one())
+
     def count_messages(self, conversation_id: str) -> int:
         return int(self.conn.execute(select(func.count()).select_from(messages)
                                      .where(messages.c.conversation_id == conversation_id)).scalar_one())
@@ -307,6 +362,26 @@ class Tx:
         if conversation_id is not None:
             query = query.where(audit_log.c.conversation_id == conversation_id)
         return [AuditRow(**dict(r._mapping)) for r in self.conn.execute(query)]
+
+
+    # -- proxy paths -----------------------------------------------------------------------------------------
+    def proxy_nodes(self, user_id: str, chain_hashes: list[str]) -> dict[str, tuple[str, str | None]]:
+        """The known ``chain_hashes`` of ``user_id``: hash -> (conversation id, message id or None)."""
+        if not chain_hashes:
+            return {}
+        rows = self.conn.execute(select(proxy_paths.c.chain_hash, proxy_paths.c.conversation_id,
+                                        proxy_paths.c.message_id)
+                                 .where(proxy_paths.c.user_id == user_id, proxy_paths.c.chain_hash.in_(chain_hashes)))
+        return {str(h): (str(c), None if m is None else str(m)) for h, c, m in rows}
+
+    def add_proxy_node(self, user_id: str, chain_hash: str, conversation_id: str, message_id: str | None) -> None:
+        """Record a chain hash unless it is known (the first node written for a history keeps it)."""
+        exists = self.conn.execute(select(proxy_paths.c.chain_hash).where(
+            proxy_paths.c.user_id == user_id, proxy_paths.c.chain_hash == chain_hash)).first()
+        if exists is None:
+            self.conn.execute(insert(proxy_paths).values(user_id=user_id, chain_hash=chain_hash,
+                                                         conversation_id=conversation_id, message_id=message_id,
+                                                         created_at=now()))
 
 
 class Store:

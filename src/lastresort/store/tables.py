@@ -83,6 +83,8 @@ messages = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     # Added by migration 0003, so last: ``ancestors`` maps ``SELECT messages.*`` by position.
     Column("signals", JSON, nullable=True),  # user messages: the conversation signals the policy saw
+    # Added by migration 0004: an operator's review of the ending this message caused (upheld / reinstated).
+    Column("review", JSON, nullable=True),
     Index("ix_messages_conversation", "conversation_id", "seq"),
     Index("ix_messages_parent", "parent_id"),
 )
@@ -113,4 +115,16 @@ audit_log = Table(
     Column("message_id", String(32), nullable=True),
     Column("details", JSON, nullable=False),
     Index("ix_audit_log_conversation", "conversation_id", "created_at"),
+)
+
+#: The proxy's hash chains (``lastresort proxy``): a chain hash of a normalised chat-completions history, per user,
+#: names the stored message it ends at (``message_id`` NULL: a conversation's anchor for a client-given key).
+proxy_paths = Table(
+    "proxy_paths",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True),
+    Column("chain_hash", String(64), primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id"), nullable=False),
+    Column("message_id", String(32), ForeignKey("messages.id"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
