@@ -120,32 +120,24 @@ def _conversation(row: Any) -> ConversationRow:
     return ConversationRow(**dict(row._mapping))
 
 
-_ANCESTORS = text(
-    """
+def _walk_up(columns: str) -> str:
+    """Up to ``:limit`` messages ending at ``:id``, oldest first, in one recursive query, however deep."""
+    return f"""
     WITH RECURSIVE anc(id, parent_id, n) AS (
         SELECT id, parent_id, 1 FROM messages WHERE id = :id AND conversation_id = :cid
         UNION ALL
         SELECT m.id, m.parent_id, anc.n + 1 FROM messages m JOIN anc ON m.id = anc.parent_id
         WHERE anc.n < :limit
     )
-    SELECT messages.* FROM messages JOIN anc ON messages.id = anc.id ORDER BY anc.n DESC
+    SELECT {columns} FROM messages JOIN anc ON messages.id = anc.id ORDER BY anc.n DESC
     """
-).columns(*messages.c)  # typed columns, so JSON and datetimes are decoded as in the other queries
 
 
+# Typed columns, so JSON and datetimes are decoded as in the other queries.
+_ANCESTORS = text(_walk_up("messages.*")).columns(*messages.c)
 # The texts a responder and the assessor see: role and content only. Decoding whole rows (three JSON columns
 # and a PathState each) for up to ``history_limit`` messages was the largest store cost of a turn.
-_HISTORY = text(
-    """
-    WITH RECURSIVE anc(id, parent_id, n) AS (
-        SELECT id, parent_id, 1 FROM messages WHERE id = :id AND conversation_id = :cid
-        UNION ALL
-        SELECT m.id, m.parent_id, anc.n + 1 FROM messages m JOIN anc ON m.id = anc.parent_id
-        WHERE anc.n < :limit
-    )
-    SELECT messages.role, messages.content FROM messages JOIN anc ON messages.id = anc.id ORDER BY anc.n DESC
-    """
-)
+_HISTORY = text(_walk_up("messages.role, messages.content"))
 
 
 class Tx:
