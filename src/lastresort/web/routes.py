@@ -20,7 +20,7 @@ from lastresort.core.state import Ending
 from lastresort.errors import Forbidden, LastResortError, RateLimited, Unauthorized
 from lastresort.operator_console import OperatorConsole
 from lastresort.ratelimit import RateLimiter
-from lastresort.service import ConversationService, ConversationView
+from lastresort.service import ConversationService, ConversationView, TurnStream
 from lastresort.store.repo import FeedbackRow, MessageRow, UserRow
 from lastresort.web.session import CSRF_COOKIE, SESSION_COOKIE, SESSION_MAX_AGE, csrf_ok, set_cookie
 
@@ -268,13 +268,7 @@ def send(request: Request, conversation_id: str, content: str = Form(""), edit_o
         turn = _service(request).stream_message(user, conversation_id, content, edit_of=edit_of or None)
     except LastResortError as exc:
         return _failed(request, exc, back)
-    if request.query_params.get("stream") == "true":
-        return sse_response(turn)
-    try:
-        turn.result()
-    except LastResortError as exc:
-        return _failed(request, exc, back)
-    return _redirect(back + "#composer")
+    return _finish_turn(request, turn, back, back + "#composer")
 
 
 @router.post("/chat/{conversation_id}/retry/{message_id}")
@@ -285,13 +279,18 @@ def retry(request: Request, conversation_id: str, message_id: str, csrf: str = F
         turn = _service(request).stream_retry(user, conversation_id, message_id)
     except LastResortError as exc:
         return _failed(request, exc, back)
+    return _finish_turn(request, turn, back, back)
+
+
+def _finish_turn(request: Request, turn: TurnStream, back: str, done: str) -> Response:
+    """Stream the reply as server-sent events (the script asks for that), or write it whole and redirect."""
     if request.query_params.get("stream") == "true":
         return sse_response(turn)
     try:
         turn.result()
     except LastResortError as exc:
         return _failed(request, exc, back)
-    return _redirect(back)
+    return _redirect(done)
 
 
 @router.post("/chat/{conversation_id}/branch")
