@@ -6,6 +6,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +15,9 @@ sys._called_from_test = True  # type: ignore[attr-defined]  # keeps installed pl
 from lastresort.config import Settings  # noqa: E402
 from lastresort.core.assessment import AssessContext, Assessment  # noqa: E402
 from lastresort.core.categories import Category  # noqa: E402
+
+if TYPE_CHECKING:
+    from lastresort.service import ConversationService
 
 PG_URL = os.environ.get("LASTRESORT_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # On CI a PostgreSQL test must run: a skip there would hide a broken store.
@@ -33,6 +37,29 @@ class TaggedAssessor:
     def assess(self, text: str, context: AssessContext) -> Assessment:
         scores = {Category(m.group(1)): float(m.group(2) or 0.9) for m in _TAG.finditer(text)}
         return Assessment(scores=scores, assessor=self.name)
+
+
+def make_service(url: str, responder: object | None = None, **settings: object) -> ConversationService:
+    """A service on a migrated store at ``url`` with the tagged test assessor and, by default, the offline
+    responder; ``settings`` override :class:`Settings` fields."""
+    from lastresort.responders.offline import OfflineResponder
+    from lastresort.service import ConversationService
+    from lastresort.store.engine import create_store_engine, upgrade
+    from lastresort.store.repo import Store
+
+    engine = create_store_engine(url)
+    upgrade(engine)
+    return ConversationService(Store(engine), assessor=TaggedAssessor(),  # type: ignore[arg-type]
+                               responder=responder or OfflineResponder(),  # type: ignore[arg-type]
+                               settings=Settings(database_url=url, **settings))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def tagged_service(tmp_path: Path) -> Iterator[ConversationService]:
+    """A tagged-assessor service on a SQLite file, closed afterwards."""
+    service = make_service(f"sqlite:///{tmp_path}/tagged.db")
+    yield service
+    service.store.close()
 
 
 @pytest.fixture

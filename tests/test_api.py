@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from lastresort.api.app import create_app
-from lastresort.responders.offline import OfflineResponder
 from lastresort.service import ConversationService
-from lastresort.store.engine import create_store_engine, upgrade
-from lastresort.store.repo import Store
-from tests.conftest import TaggedAssessor
 
 ABUSE = "you are useless [abuse]"
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[ConversationService]:
-    engine = create_store_engine(f"sqlite:///{tmp_path}/api.db")
-    upgrade(engine)
-    svc = ConversationService(Store(engine), assessor=TaggedAssessor(), responder=OfflineResponder())
-    yield svc
-    svc.store.close()
+def service(tagged_service: ConversationService) -> ConversationService:
+    return tagged_service
 
 
 @pytest.fixture

@@ -12,19 +12,12 @@ from lastresort.api.app import create_app
 from lastresort.config import Settings
 from lastresort.errors import InvalidInput
 from lastresort.ratelimit import Limit, MemoryCounter, RateLimiter, parse_limit
-from lastresort.responders.offline import OfflineResponder
 from lastresort.service import ConversationService
-from lastresort.store.engine import create_store_engine, upgrade
-from lastresort.store.repo import Store
-from tests.conftest import TaggedAssessor
+from tests.conftest import make_service
 
 
 def make(tmp_path: Path, name: str = "l.db", **settings: object) -> ConversationService:
-    url = f"sqlite:///{tmp_path}/{name}"
-    engine = create_store_engine(url)
-    upgrade(engine)
-    return ConversationService(Store(engine), assessor=TaggedAssessor(), responder=OfflineResponder(),
-                               settings=Settings(database_url=url, **settings))  # type: ignore[arg-type]
+    return make_service(f"sqlite:///{tmp_path}/{name}", **settings)
 
 
 def test_parse_limit() -> None:

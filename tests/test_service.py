@@ -26,16 +26,9 @@ from lastresort.responders.offline import OfflineResponder
 from lastresort.service import ConversationService, TurnResult
 from lastresort.store.engine import create_store_engine, upgrade
 from lastresort.store.repo import MessageRow, Store
-from tests.conftest import TaggedAssessor
+from tests.conftest import TaggedAssessor, make_service  # noqa: F401  (re-exported for other tests)
 
 ABUSE = "you are useless [abuse]"
-
-
-def make_service(url: str, responder: object | None = None) -> ConversationService:
-    engine = create_store_engine(url)
-    upgrade(engine)
-    return ConversationService(Store(engine), assessor=TaggedAssessor(),
-                               responder=responder or OfflineResponder())  # type: ignore[arg-type]
 
 
 @pytest.fixture

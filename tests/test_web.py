@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,8 @@ from fastapi.testclient import TestClient
 
 from lastresort.api.app import create_app
 from lastresort.doctor import check
-from lastresort.responders.offline import OfflineResponder
 from lastresort.service import ConversationService
-from lastresort.store.engine import create_store_engine, upgrade
-from lastresort.store.repo import Store
 from lastresort.web.session import SessionSigner
-from tests.conftest import TaggedAssessor
 
 ABUSE = "you are useless [abuse]"
 HOSTILE = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "</textarea><svg onload=alert(1)>",
@@ -24,12 +19,8 @@ HOSTILE = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "</tex
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[ConversationService]:
-    engine = create_store_engine(f"sqlite:///{tmp_path}/web.db")
-    upgrade(engine)
-    svc = ConversationService(Store(engine), assessor=TaggedAssessor(), responder=OfflineResponder())
-    yield svc
-    svc.store.close()
+def service(tagged_service: ConversationService) -> ConversationService:
+    return tagged_service
 
 
 @pytest.fixture
