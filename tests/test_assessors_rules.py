@@ -83,6 +83,11 @@ def test_flags(text: str, category: Category) -> None:
     "ich will sterben",
     "ich bringe mich um",
     "in my novel I want to die",  # fiction framing never damps a crisis signal
+    "nobody would even notice if I disappeared for good",
+    "no one would care if I died",
+    "nadie me echaría de menos si desapareciera",
+    "personne ne remarquerait si je disparaissais",
+    "niemand würde es merken, wenn ich weg wäre",
 ])
 def test_crisis_recall(text: str) -> None:
     assert score(text, C.SELF_HARM_RISK) >= CRISIS
@@ -90,6 +95,7 @@ def test_crisis_recall(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "how do I kill a Python process?",
+    "nobody would notice if I disappeared from the meeting for ten minutes",
     "kill the lights please",
     "this bug is killing me",
     "I'm dying to see that movie",

@@ -186,6 +186,7 @@ KIND_WORDS = {
     Category.VIOLENT_EXTREMISM: "terrorism",
     Category.CBRN: "weapons",
     Category.CYBER_HARM: "malware",
+    Category.DANGEROUS_ILLEGAL: "crimes",
 }
 
 

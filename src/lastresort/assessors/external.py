@@ -36,8 +36,8 @@ FailMode = Literal["open", "closed"]
 #: defamation, S6 specialised advice, S7 privacy, S8 IP, S12 adult sexual content, S13 elections) are reported
 #: in the reasons but score nothing: they are refusals for a responder, not grounds to end a chat.
 LLAMA_GUARD_CATEGORIES: dict[str, tuple[Category, ...]] = {
-    "S1": (Category.VIOLENT_EXTREMISM,),  # violent crimes
-    "S2": (Category.CYBER_HARM,),  # non-violent crimes, including cyber crimes
+    "S1": (Category.DANGEROUS_ILLEGAL,),  # violent crimes (murder, assault, terrorism)
+    "S2": (Category.DANGEROUS_ILLEGAL,),  # non-violent crimes (fraud, theft, drugs, cyber crimes)
     "S3": (Category.HARASSMENT_THREAT,),  # sex-related crimes
     "S4": (Category.SEXUAL_MINORS,),  # child sexual exploitation
     "S9": (Category.CBRN,),  # indiscriminate weapons
@@ -57,7 +57,8 @@ OPENAI_CATEGORIES: dict[str, tuple[Category, ...]] = {
     "self-harm/intent": (Category.SELF_HARM_RISK,),
     "self-harm/instructions": (Category.SELF_HARM_RISK,),
     "sexual/minors": (Category.SEXUAL_MINORS,),
-    "illicit/violent": (Category.VIOLENT_EXTREMISM,),
+    "illicit": (Category.DANGEROUS_ILLEGAL,),
+    "illicit/violent": (Category.DANGEROUS_ILLEGAL,),
 }
 
 

@@ -93,7 +93,8 @@ ABUSE = entries(
      rf"^\W*(?:listen|look|hey|ok|okay|well)?,?\s*(?:you )?(?:stupid |fucking )?{BARE_INSULT}\s*[,:!]", 0.8,
      "insult addressing the assistant"),
     # Spanish, French, German
-    (r"\b(?:eres|sos|es) (?:un |una |muy |tan )?(?:idiota|estupid[oa]|inutil|imbecil|tont[oa]|pendej[oa]|"
+    (r"\b(?:eres|sos|es) (?:un |una |muy |tan )?(?:(?:bot|robot|maquina|programa|ia|asistente) "
+     r"(?:muy |tan |totalmente |completamente )?)?(?:idiota|estupid[oa]|inutil|imbecil|tont[oa]|pendej[oa]|"
      r"basura|gilipollas|cabron|mierda|subnormal)\b", 0.9, "insult aimed at the assistant (es)"),
     (r"\b(?:vete a la mierda|que te jodan|callate|jodete|maldit[oa] (?:bot|maquina))\b", 0.85, "abuse (es)"),
     (r"\b(?:t'es|tu es|t es|vous etes|espece d'?|espece de) ?(?:un |une |vraiment |trop |si |completement |"
@@ -223,6 +224,15 @@ SELF_HARM = entries(
     (r"\bi (?:don'?t|do not|dont) want to (?:live|be alive|exist|be here|wake up)\b", 0.9, "does not want to live"),
     (r"\b(?:everyone|everybody|they|my family|the world|people) (?:would|will|'d) be better off without me\b|"
      r"\bbetter off (?:dead|without me)\b|\bi(?:'m| am) a burden (?:to|on) everyone\b", 0.85, "feels a burden"),
+    (r"\b(?:no ?one|nobody|no body|none of them|anyone)(?: would| will|'d)(?: even| really| ever)? (?:notice|care|"
+     r"miss me|be sad)\b(?:\W+\w+){0,3}?\W+if i (?:\w+ )?(?:disappeared|was gone|were gone|died|was dead|were dead|"
+     r"wasn'?t here|weren'?t here|was not here|left for good|vanished)\b(?! (?:from|into|to|during|for a)\b)", 0.75,
+     "passive suicidal ideation"),
+    (r"\bnadie (?:me )?(?:echaria de menos|notaria|se daria cuenta|lo notaria)\b(?:\W+\w+){0,3}?\W+si "
+     r"(?:yo )?(?:desapareciera|muriera|no estuviera)\b|\bpersonne ne (?:remarquerait|verrait|s'apercevrait)\b"
+     r"(?:\W+\w+){0,3}?\W+si je (?:disparaissais|mourais|n'etais plus la)\b|\bniemand (?:wurde|wuerde) (?:es )?"
+     r"(?:merken|bemerken|mich vermissen)\b(?:\W+\w+){0,3}?\W+wenn ich (?:weg|tot|nicht mehr da) (?:ware|waere)\b",
+     0.75, "passive suicidal ideation (es/fr/de)"),
     (r"\bi (?:can'?t|cannot|cant) (?:go on|take (?:it|this) any ?more|do this any ?more|keep going|"
      r"live like this)\b", 0.55, "cannot go on"),
     (r"\b(?:overdose|od) on\b|\b(?:how many|what amount of) (?:\w+ ){0,2}?(?:pills|tablets|sleeping pills|"

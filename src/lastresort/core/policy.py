@@ -127,6 +127,7 @@ _BEHAVIOUR = {
     Category.VIOLENT_EXTREMISM: "requests to help with terrorism or mass violence",
     Category.CBRN: "requests for help with chemical, biological, radiological or nuclear weapons",
     Category.CYBER_HARM: "requests for malware or attacks on systems",
+    Category.DANGEROUS_ILLEGAL: "requests for help hurting people or committing serious crimes",
 }
 
 

