@@ -390,15 +390,14 @@ class ConversationService:
                                  reason="empty_reply")
         state = self.policy.on_assistant(user_msg.state, AssistantTurn(content=text, end_requested=end_requested))
         with self.store.write() as tx:
-            # Re-read under the lock: the conversation may have moved on; the reply still belongs to user_msg.
-            locked = tx.get_conversation(conv.id, conv.user_id, lock=True)
-            if locked is None:  # pragma: no cover - conversations are never deleted
-                raise ConversationNotFound()
-            reply = tx.insert_message(locked, parent=user_msg, role="assistant", content=text, state=state,
+            # The conversation may have moved on since accept; the reply still belongs to user_msg, and nothing
+            # of the conversation row is checked here: insert_message's one UPDATE takes the row lock (on
+            # PostgreSQL) and the next seq, so no locking read comes first.
+            reply = tx.insert_message(conv, parent=user_msg, role="assistant", content=text, state=state,
                                       decision=decision.to_dict(), end_requested=end_requested,
                                       responder=responder.name)
             if state.ending is not None and not user_msg.state.ended:  # the model's request was honoured
-                self._audit_ending(tx, locked, reply, state)
+                self._audit_ending(tx, conv, reply, state)
         if state.ending is not None and not user_msg.state.ended:
             metrics.record_ending(state)
         yield TurnResult(user_message=user_msg if new_user_message else None, assistant_message=reply)
