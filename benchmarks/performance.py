@@ -621,7 +621,10 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         "## Replay memory over time",
         "",
         f"{rp['conversations']:,} generated conversations (3 turns; every tenth also asks to end and then tries "
-        f"one more turn, which must be refused): {rp['ended']} ended, {rp['locked']} turns refused after an end.",
+        f"one more turn, which must be refused): {rp['ended']} ended, {rp['locked']} turns refused after an end."
+        + (f" The issue asks for 100,000: at {rp['rate']:.0f} conversations/s that is about "
+           f"{100_000 / rp['rate'] / 60:.0f} minutes, more than this run allowed, so {rp['conversations']:,} were "
+           "replayed." if rp["conversations"] < 100_000 else ""),
         "",
         "| seconds | conversations done | RSS MB |",
         "| --- | --- | --- |",
@@ -699,18 +702,36 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         f"p50 in this run, and more inside a turn, where the store's work has evicted the encoder's weights from "
         f"the cache; a safety-off turn is now {off_p50:.1f} ms at p50 through HTTP, so 1.15× would need the whole "
         f"assessment under about {0.15 * off_p50:.1f} ms. Cutting the shell made the latency ratio worse, as it "
-        "must (the same assessment over a cheaper turn); the cost ratio under load gains from batching, which "
-        "makes the encoder cheaper a message, but not 1.15×. Reaching it needs a cheaper assessor (the encoder and "
-        "the rule layer, both in `assessors/`, not changed here), not a cheaper shell.",
-        f"- Throughput: this is the safety-on server. {thr.rate:.0f} turns/s at {args.concurrency * 2} clients; the "
-        f"safety-off server did {sq['rate_off']:.0f} turns/s at {sq['concurrency']} clients in this run. 300 "
-        "turns/s needs about 3.3 ms of one process's GIL a turn, and about 6.7 ms of CPU a turn on two cores "
-        "shared with the load generator; a safety-on turn is about 7-8 ms of server CPU (the ad-hoc run above), of "
-        "which the assessor's Python (rules, tokenizer, normalisation, about 1 ms a message) holds the GIL as the "
-        "shell does. Other jobs on the machine took part of the two cores during this run (load average above).",
-        "- 2 replicas vs 1: one replica already uses more than one core (the encoder's numpy work runs outside "
-        "the GIL), and the load generator and PostgreSQL run on the same two cores, so a second replica has "
-        "little idle CPU to take.",
+        "must (the same assessment over a cheaper turn). Under load, batching makes the encoder cheaper a message, "
+        "but the safety-off turn got cheaper by more: the cost ratio in this run is "
+        f"{sq['cost_ratio']:.2f}× on SQLite and "
+        + (f"{fig['pg']['cost_ratio']:.2f}× on PostgreSQL" if "pg" in fig else "not measured on PostgreSQL")
+        + " (the report before this round: 1.68× and 1.65×; the side-by-side run above: 1.76 → 1.56× on SQLite, "
+        "1.69 → 1.72× on PostgreSQL, so the two runs do not agree on its direction). Reaching 1.15× needs a "
+        "cheaper assessor (the encoder and the rule layer, both in `assessors/`, not changed here), not a cheaper "
+        "shell.",
+        f"- Throughput: this is the safety-on server: {thr.rate:.0f} turns/s at {args.concurrency * 2} clients "
+        f"(68 in the report before this round); the safety-off server did {sq['rate_off']:.0f} turns/s at "
+        f"{sq['concurrency']} clients in this run. 300 turns/s needs about 3.3 ms of one process's GIL a turn, and "
+        "about 6.7 ms of CPU a turn on two cores shared with the load generator; a safety-on turn is about "
+        "7-8 ms of server CPU (the side-by-side run above), and the assessor's Python (rules, tokenizer, "
+        "normalisation, about 1 ms a message) holds the GIL as the shell does. Other jobs on the machine took "
+        "part of the two cores during this run (load average above).",
+        "- 2 replicas vs 1: "
+        + (f"{fig['replicas']['one']:.0f} turns/s for one replica, {fig['replicas']['two']:.0f} for two (the report "
+           "before this round: 59 and 94). " if "replicas" in fig else "")
+        + "The single replica gained more than the pair: it now uses more of the machine by itself (the "
+        "encoder's matrix products run outside the GIL), and the load generator, PostgreSQL and other jobs share "
+        "the same two cores, so a second replica has little idle CPU to take. The ratio measures the machine's "
+        "spare CPU more than the replicas.",
+        f"- Batch assessment ({a['batch_rate']:.0f} messages/s in this run, 766 in the report before this round): "
+        "the assessor is unchanged by this round, and the figure swings with the other jobs on the machine. Two "
+        "ad-hoc runs of the same measurement (`assessor_figures(2000, 4096)`) right after this run gave 748 and "
+        "398 messages/s.",
+        "- Server RSS stays under the target but grew with batching (the cause is not pinned down; the encoder's "
+        "bigger transient arrays, allocated in whichever request thread runs a batch, are the likely one). "
+        "Ad-hoc, 16 clients for 8 s, two runs each: peak 227-228 MB before this round and 269-271 MB after; on "
+        "this branch without the coalescer 231-233 MB, with it 248-253 MB.",
         "",
     ]
     lines += ["## Profile of the server under load", ""]
