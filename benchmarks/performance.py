@@ -728,10 +728,12 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         "the assessor is unchanged by this round, and the figure swings with the other jobs on the machine. Two "
         "ad-hoc runs of the same measurement (`assessor_figures(2000, 4096)`) right after this run gave 748 and "
         "398 messages/s.",
-        "- Server RSS stays under the target but grew with batching (the cause is not pinned down; the encoder's "
-        "bigger transient arrays, allocated in whichever request thread runs a batch, are the likely one). "
-        "Ad-hoc, 16 clients for 8 s, two runs each: peak 227-228 MB before this round and 269-271 MB after; on "
-        "this branch without the coalescer 231-233 MB, with it 248-253 MB.",
+        "- Server RSS stays under the target but grew with batching. Ad-hoc, 16 clients for 8 s, two runs each: "
+        "peak 227-228 MB before this round and 269-271 MB after; on this branch without the coalescer 231-233 MB, "
+        "with it 248-253 MB; with it and `MALLOC_ARENA_MAX=2` 225-226 MB against 251-256 MB. So the growth is "
+        "glibc's per-thread malloc arenas keeping the encoder's larger batch arrays: whichever request thread "
+        "leads a batch allocates them in its own arena. Running the batches on one dedicated thread would keep "
+        "them in one arena; not done in this round.",
         "",
     ]
     lines += ["## Profile of the server under load", ""]
