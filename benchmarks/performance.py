@@ -452,7 +452,18 @@ def main() -> int:
     parser.add_argument("--replay-conversations", type=int, default=3000)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--figures", type=Path, help="also save the measured figures as JSON here")
+    parser.add_argument("--render-from", type=Path, metavar="JSON",
+                        help="measure nothing: write the report from figures saved by --figures")
     args = parser.parse_args()
+    if args.render_from:
+        saved = json.loads(args.render_from.read_text())
+        for key, value in saved["args"].items():
+            if key not in ("out", "figures", "render_from"):
+                setattr(args, key, value)
+        args.out.write_text(render(_load_figures(saved["fig"]), args, when=saved["when"]))
+        print(f"wrote {args.out} from {args.render_from}")
+        return 0
 
     load_before = os.getloadavg()
     started = time.monotonic()
@@ -529,12 +540,23 @@ def main() -> int:
 
     fig["seconds"] = time.monotonic() - started
     fig["load"] = (load_before, os.getloadavg())
-    args.out.write_text(render(fig, args))
+    when = f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
+    if args.figures:
+        args.figures.write_text(json.dumps({"when": when, "args": {k: str(v) if isinstance(v, Path) else v
+                                                                  for k, v in vars(args).items()},
+                                            "fig": fig}, default=lambda o: o.__dict__))
+    args.out.write_text(render(fig, args, when=when))
     print(f"wrote {args.out}")
     return 0
 
 
-def render(fig: dict[str, Any], args: argparse.Namespace) -> str:
+def _load_figures(fig: dict[str, Any]) -> dict[str, Any]:
+    """Figures saved by ``--figures``, with the throughput run a :class:`LoadResult` again."""
+    fig["throughput"] = LoadResult(**fig["throughput"])
+    return fig
+
+
+def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
     sq, thr, flat, a, rp = fig["sqlite"], fig["throughput"], fig["flat"], fig["assessor"], fig["replay"]
     (l1, l5, l15), (m1, m5, m15) = fig["load"]
     lines = [
@@ -542,13 +564,14 @@ def render(fig: dict[str, Any], args: argparse.Namespace) -> str:
         "",
         f"Run of `benchmarks/performance.py --rounds {args.rounds} --seconds {args.seconds} --concurrency "
         f"{args.concurrency} --deep {args.deep} --replay-conversations {args.replay_conversations}` on "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({fig['seconds']:.0f} s).",
+        f"{when} UTC ({fig['seconds']:.0f} s).",
         "",
         f"Machine: {machine()}. Load average before the run {l1:.2f} / {l5:.2f} / {l15:.2f}, after "
         f"{m1:.2f} / {m5:.2f} / {m15:.2f}: other work shared the two cores, so absolute figures are noisy; "
         "the ratios compare runs taken side by side, in alternating rounds.",
         "",
-        "Every turn goes through `lastresort serve` (one process, uvicorn defaults, offline responder, rate limits "
+        "Every turn goes through `lastresort serve` (one process, uvicorn defaults, which pick httptools and uvloop; "
+        "offline responder, rate limits "
         "off) over HTTP/1.1 keep-alive on loopback; the load generator runs on the same two cores. "
         "\"Safety off\" is the `passthrough` assessor of benchmarks/perf_plugins.py, which returns no scores.",
         "",
@@ -598,7 +621,10 @@ def render(fig: dict[str, Any], args: argparse.Namespace) -> str:
         "## Replay memory over time",
         "",
         f"{rp['conversations']:,} generated conversations (3 turns; every tenth also asks to end and then tries "
-        f"one more turn, which must be refused): {rp['ended']} ended, {rp['locked']} turns refused after an end.",
+        f"one more turn, which must be refused): {rp['ended']} ended, {rp['locked']} turns refused after an end."
+        + (f" The issue asks for 100,000: at {rp['rate']:.0f} conversations/s that is about "
+           f"{100_000 / rp['rate'] / 60:.0f} minutes, more than this run allowed, so {rp['conversations']:,} were "
+           "replayed." if rp["conversations"] < 100_000 else ""),
         "",
         "| seconds | conversations done | RSS MB |",
         "| --- | --- | --- |",
@@ -627,19 +653,87 @@ def render(fig: dict[str, Any], args: argparse.Namespace) -> str:
         "just those two columns (an ad-hoc loop of 300 turns in-process, offline responder, rules assessor, measured "
         "once before and after on a busy machine: 8.8 → 6.5 ms a turn; not re-measured by this script).",
         "",
+        "A second round (py-spy on the safety-off server under load, cProfile on turns in-process) found that "
+        "most of a safety-off turn was the shell around the store, not the store:",
+        "",
+        "4. **Four thread-pool hops a turn.** FastAPI runs every plain `def` dependency and endpoint in its thread "
+        "pool and validates a `def` endpoint's response in one more hop, so `get_service`, `get_user`, "
+        "`post_message` and its response were four thread wake-ups and four event-loop wake-ups a turn. The "
+        "dependencies are `async` now (the token lookup and the rate-limit check go to a worker thread together), "
+        "and the two turn endpoints are `async` with the blocking turn in one `run_in_threadpool`: two hops.",
+        "5. **Statements built on every call.** SQLAlchemy caches the compiled SQL, but building each "
+        "`select(...).where(...)` and computing its cache key was about a tenth of a turn's CPU "
+        "(`coercions.expect`, `_generate_cache_key`). The statements of a turn are built once, with bind "
+        "parameters.",
+        "6. **Three statements to insert a message, and a locking read before the reply.** `insert_message` read "
+        "`message_count`, inserted, and updated the conversation; it now takes the next seq with one "
+        "`UPDATE … RETURNING` (which also takes the PostgreSQL row lock) and inserts, so the reply transaction "
+        "needs no locking re-read. A turn is 10 statements in 4 transactions, the token lookup included (was 13).",
+        "7. **h11 and asyncio's own loop.** `httptools` (uvicorn's C HTTP parser) and `uvloop` are dependencies; "
+        "uvicorn picks them when installed.",
+        "8. **Concurrent turns each ran the encoder alone.** The encoder streams its weights once per call, so a "
+        "batch costs less a message (standalone on this machine, one run: 3.2 ms for one message, 2.2 ms a "
+        "message in fours). `lastresort.batching.Coalescer` hands the turns that reach the built-in assessor while "
+        "it is busy to one `assess_batch` call, the next batch; a turn that finds it idle is assessed at once, "
+        "alone, so nothing waits for a batch to fill and a single request's latency is unchanged. A failing batch "
+        "is assessed again one message at a time, so a fault refuses only the turns it hits (503, as before). "
+        "Every message is still encoded: nothing is cached. In-process, 8 threads on SQLite, two runs each: "
+        "140-148 → 177-189 turns/s.",
+        "",
+        "Before and after 4-8, side by side (not by this script: an ad-hoc run of four `lastresort serve` "
+        "processes, the base commit 144f58a in its own virtual environment without httptools and uvloop, and this "
+        "branch, safety off and on, alternating, 3 rounds of 3 s; 2026-11-25 15:33 UTC on SQLite and 15:35 UTC on "
+        "PostgreSQL, load average 1-3):",
+        "",
+        "| | SQLite before | SQLite after | PostgreSQL before | PostgreSQL after |",
+        "| --- | --- | --- | --- | --- |",
+        "| safety off: p50 latency, 1 client | 5.61 ms | 2.94 ms | 11.53 ms | 7.46 ms |",
+        "| safety off: turns/s, 8 clients | 152 | 242 | 110 | 184 |",
+        "| safety off: server CPU a turn, 8 clients | 7.23 ms | 4.49 ms | 8.89 ms | 4.94 ms |",
+        "| safety on: p50 latency, 1 client | 10.73 ms | 8.49 ms | 18.06 ms | 13.48 ms |",
+        "| safety on: turns/s, 8 clients | 86 | 155 | 65 | 107 |",
+        "| safety on: server CPU a turn, 8 clients | 13.94 ms | 7.67 ms | 15.88 ms | 9.60 ms |",
+        "| on/off latency ratio | 1.91× | 2.88× | 1.57× | 1.81× |",
+        "| on/off cost ratio (turns/s at 8 clients) | 1.76× | 1.56× | 1.69× | 1.72× |",
+        "",
         "## Where targets are missed, and what limits them",
         "",
-        f"- Safety on vs off: the `builtin` assessor alone costs {a['p50']:.1f} ms at p50 in this run, against "
-        f"a whole safety-off turn of {off_p50:.1f} ms at p50 through HTTP. However well the rest of the turn is "
-        f"trimmed, 1.15× would need the assessment under 15 % of a turn, about {0.15 * off_p50:.1f} ms: the "
-        "encoder (USE-multilingual in numpy, already one BLAS thread and flat batches) is the floor. Under "
-        "concurrency the ratio is worse than in latency because the encoder's numpy work competes with the server "
-        "and the load generator for the same two cores.",
-        "- Throughput: the HTTP stack (uvicorn with h11, FastAPI, pydantic), two transactions a turn, and the "
-        "load generator share two cores that other jobs were also using; one Python process is bound by the GIL "
-        "to about one core of Python work.",
-        "- 2 replicas vs 1: two processes can use both cores only when nothing else does; the load generator and "
-        "PostgreSQL itself run on the same two cores, so a second replica has little idle CPU to take.",
+        f"- Safety on vs off: the assessment is the floor. The `builtin` assessor alone costs {a['p50']:.1f} ms at "
+        f"p50 in this run, and more inside a turn, where the store's work has evicted the encoder's weights from "
+        f"the cache; a safety-off turn is now {off_p50:.1f} ms at p50 through HTTP, so 1.15× would need the whole "
+        f"assessment under about {0.15 * off_p50:.1f} ms. Cutting the shell made the latency ratio worse, as it "
+        "must (the same assessment over a cheaper turn). Under load, batching makes the encoder cheaper a message, "
+        "but the safety-off turn got cheaper by more: the cost ratio in this run is "
+        f"{sq['cost_ratio']:.2f}× on SQLite and "
+        + (f"{fig['pg']['cost_ratio']:.2f}× on PostgreSQL" if "pg" in fig else "not measured on PostgreSQL")
+        + " (the report before this round: 1.68× and 1.65×; the side-by-side run above: 1.76 → 1.56× on SQLite, "
+        "1.69 → 1.72× on PostgreSQL, so the two runs do not agree on its direction). Reaching 1.15× needs a "
+        "cheaper assessor (the encoder and the rule layer, both in `assessors/`, not changed here), not a cheaper "
+        "shell.",
+        f"- Throughput: this is the safety-on server: {thr.rate:.0f} turns/s at {args.concurrency * 2} clients "
+        f"(68 in the report before this round); the safety-off server did {sq['rate_off']:.0f} turns/s at "
+        f"{sq['concurrency']} clients in this run. 300 turns/s needs about 3.3 ms of one process's GIL a turn, and "
+        "about 6.7 ms of CPU a turn on two cores shared with the load generator; a safety-on turn is about "
+        "7-8 ms of server CPU (the side-by-side run above), and the assessor's Python (rules, tokenizer, "
+        "normalisation, about 1 ms a message) holds the GIL as the shell does. Other jobs on the machine took "
+        "part of the two cores during this run (load average above).",
+        "- 2 replicas vs 1: "
+        + (f"{fig['replicas']['one']:.0f} turns/s for one replica, {fig['replicas']['two']:.0f} for two (the report "
+           "before this round: 59 and 94). " if "replicas" in fig else "")
+        + "The single replica gained more than the pair: it now uses more of the machine by itself (the "
+        "encoder's matrix products run outside the GIL), and the load generator, PostgreSQL and other jobs share "
+        "the same two cores, so a second replica has little idle CPU to take. The ratio measures the machine's "
+        "spare CPU more than the replicas.",
+        f"- Batch assessment ({a['batch_rate']:.0f} messages/s in this run, 766 in the report before this round): "
+        "the assessor is unchanged by this round, and the figure swings with the other jobs on the machine. Two "
+        "ad-hoc runs of the same measurement (`assessor_figures(2000, 4096)`) right after this run gave 748 and "
+        "398 messages/s.",
+        "- Server RSS stays under the target but grew with batching. Ad-hoc, 16 clients for 8 s, two runs each: "
+        "peak 227-228 MB before this round and 269-271 MB after; on this branch without the coalescer 231-233 MB, "
+        "with it 248-253 MB; with it and `MALLOC_ARENA_MAX=2` 225-226 MB against 251-256 MB. So the growth is "
+        "glibc's per-thread malloc arenas keeping the encoder's larger batch arrays: whichever request thread "
+        "leads a batch allocates them in its own arena. Running the batches on one dedicated thread would keep "
+        "them in one arena; not done in this round.",
         "",
     ]
     lines += ["## Profile of the server under load", ""]

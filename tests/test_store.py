@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from lastresort.core.state import PathState
+from lastresort.core.state import Ending, PathState
 from lastresort.errors import Conflict, InvalidInput
 from lastresort.responders.offline import OfflineResponder
 from lastresort.service import ConversationService
@@ -56,6 +56,29 @@ def test_tree_queries(store: Store) -> None:
         assert tx.get_conversation(conv.id, "someone-else") is None
         assert tx.user_by_token("token-1") is not None and tx.user_by_token("token-2") is None
         assert tx.get_message(conv.id, chain[3].id).state == PathState(user_turns=3)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("returning", [True, False], ids=["update-returning", "without-returning"])
+def test_insert_message_takes_the_next_seq_and_counts_branches(store: Store, monkeypatch: pytest.MonkeyPatch,
+                                                               returning: bool) -> None:
+    # Without RETURNING (SQLite before 3.35) the seq is read back after the UPDATE instead.
+    monkeypatch.setattr(store.engine.dialect, "update_returning", returning)
+    ended = PathState(ending=Ending(turn=1, reason="abuse", category="abuse", by="policy", explanation="",
+                                    pushbacks=0, warnings=0))
+    with store.write() as tx:
+        user = tx.add_user("seq", "token-seq")
+        conv = tx.create_conversation(user.id)
+        first = tx.insert_message(conv, parent=None, role="user", content="a", state=PathState(crisis=True))
+        second = tx.insert_message(conv, parent=first, role="assistant", content="b", state=PathState(crisis=True))
+        side = tx.insert_message(conv, parent=None, role="user", content="c", state=ended)
+        after = tx.insert_message(conv, parent=side, role="assistant", content="d", state=ended)
+    assert [m.seq for m in (first, second, side, after)] == [1, 2, 3, 4]
+    with store.read() as tx:
+        row = tx.get_conversation(conv.id, user.id)
+        assert [m.seq for m in tx.messages(conv.id)] == [1, 2, 3, 4]
+    assert row is not None and row.message_count == 4 and row.active_leaf_id == after.id
+    # Counted once per branch: where the crisis began and where the ending happened, not on the messages after.
+    assert (row.crisis_branches, row.ended_branches) == (1, 1)
 
 
 def test_tokens_are_stored_hashed(store: Store) -> None:

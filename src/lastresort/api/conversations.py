@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from lastresort.api.deps import Service, User
 from lastresort.api.streaming import SSE_RESPONSES, sse_response, wants_stream
@@ -74,34 +75,39 @@ _STREAM = Query(False, description="Stream the reply as server-sent events (same
 
 @router.post("/{conversation_id}/messages", status_code=201, response_model=TurnOut,
              responses={**_TURN_ERRORS, **SSE_RESPONSES})
-def post_message(conversation_id: str, body: PostMessage, service: Service, user: User, stream: bool = _STREAM,
-                 accept: str | None = Header(None, include_in_schema=False)) -> TurnOut | StreamingResponse:
+async def post_message(conversation_id: str, body: PostMessage, service: Service, user: User,
+                       stream: bool = _STREAM,
+                       accept: str | None = Header(None, include_in_schema=False)) -> TurnOut | StreamingResponse:
     """Post a user message and get the assistant's reply.
 
     Continues the active branch unless `parent_id` is given; `edit_of` branches beside an earlier user message.
     With `?stream=true` the reply streams as server-sent events once the message is accepted.
     """
+    # async, with the blocking turn in one worker-thread hop: a plain ``def`` endpoint costs FastAPI a second
+    # hop to validate its response, and the hops were a visible share of a turn.
     if wants_stream(stream, accept):
-        return sse_response(service.stream_message(user, conversation_id, body.content, parent_id=body.parent_id,
-                                                   edit_of=body.edit_of, locale=body.locale))
-    turn = service.post_message(user, conversation_id, body.content, parent_id=body.parent_id,
-                                edit_of=body.edit_of, locale=body.locale)
-    return turn_out(turn)
+        return sse_response(await run_in_threadpool(
+            service.stream_message, user, conversation_id, body.content, parent_id=body.parent_id,
+            edit_of=body.edit_of, locale=body.locale))
+    return turn_out(await run_in_threadpool(
+        service.post_message, user, conversation_id, body.content, parent_id=body.parent_id,
+        edit_of=body.edit_of, locale=body.locale))
 
 
 @router.post("/{conversation_id}/messages/{message_id}/retry", status_code=201, response_model=TurnOut,
              responses={**_TURN_ERRORS, **SSE_RESPONSES})
-def retry(conversation_id: str, message_id: str, service: Service, user: User, body: Retry | None = None,
-          stream: bool = _STREAM,
-          accept: str | None = Header(None, include_in_schema=False)) -> TurnOut | StreamingResponse:
+async def retry(conversation_id: str, message_id: str, service: Service, user: User, body: Retry | None = None,
+                stream: bool = _STREAM,
+                accept: str | None = Header(None, include_in_schema=False)) -> TurnOut | StreamingResponse:
     """Write a new reply beside an assistant message (or the missing reply of a user message).
 
     With `?stream=true` the new reply streams as server-sent events.
     """
     locale = body.locale if body else None
     if wants_stream(stream, accept):
-        return sse_response(service.stream_retry(user, conversation_id, message_id, locale=locale))
-    return turn_out(service.retry(user, conversation_id, message_id, locale=locale))
+        return sse_response(await run_in_threadpool(service.stream_retry, user, conversation_id, message_id,
+                                                    locale=locale))
+    return turn_out(await run_in_threadpool(service.retry, user, conversation_id, message_id, locale=locale))
 
 
 @router.get("/{conversation_id}/welfare", response_model=WelfareOut, responses=_ERRORS)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, text, update
 
 from lastresort.core.state import PathState
 from lastresort.core.tree import Role
@@ -139,6 +139,27 @@ _ANCESTORS = text(_walk_up("messages.*")).columns(*messages.c)
 # and a PathState each) for up to ``history_limit`` messages was the largest store cost of a turn.
 _HISTORY = text(_walk_up("messages.role, messages.content"))
 
+# The statements of a turn, built once. SQLAlchemy caches the compiled SQL either way, but building a statement
+# and computing its cache key on every call was about a tenth of a turn's CPU in the profile; a statement built
+# here keeps its cache key.
+_USER_COLUMNS = (users.c.id, users.c.name, users.c.role, users.c.created_at)
+_USER_BY_TOKEN = select(*_USER_COLUMNS).where(users.c.token_hash == bindparam("key"))
+_USER_BY_ID = select(*_USER_COLUMNS).where(users.c.id == bindparam("key"))
+_USER_BY_NAME = select(*_USER_COLUMNS).where(users.c.name == bindparam("key"))
+_CONVERSATION = select(conversations).where(conversations.c.id == bindparam("cid"),
+                                            conversations.c.user_id == bindparam("uid"))
+_CONVERSATION_LOCKED = _CONVERSATION.with_for_update()  # a no-op on SQLite, where BEGIN IMMEDIATE serialises writers
+_MESSAGE = select(messages).where(messages.c.id == bindparam("mid"), messages.c.conversation_id == bindparam("cid"))
+_INSERT_MESSAGE = insert(messages)
+# One statement takes the conversation's next seq and makes the new message its active leaf; on PostgreSQL the
+# UPDATE also takes the row lock, so two writers of one conversation can never get the same seq.
+_ADVANCE = (update(conversations).where(conversations.c.id == bindparam("cid"))
+            .values(message_count=conversations.c.message_count + 1, active_leaf_id=bindparam("leaf"),
+                    updated_at=bindparam("at"), ended_branches=conversations.c.ended_branches + bindparam("ended"),
+                    crisis_branches=conversations.c.crisis_branches + bindparam("crisis")))
+_ADVANCE_RETURNING = _ADVANCE.returning(conversations.c.message_count)
+_MESSAGE_COUNT = select(conversations.c.message_count).where(conversations.c.id == bindparam("cid"))
+
 
 class Tx:
     """One transaction's view of the store."""
@@ -153,16 +174,16 @@ class Tx:
         return user
 
     def user_by_token(self, token: str) -> UserRow | None:
-        return self._user(users.c.token_hash == hash_token(token))
+        return self._user(_USER_BY_TOKEN, hash_token(token))
 
     def user_by_id(self, user_id: str) -> UserRow | None:
-        return self._user(users.c.id == user_id)
+        return self._user(_USER_BY_ID, user_id)
 
     def user_by_name(self, name: str) -> UserRow | None:
-        return self._user(users.c.name == name)
+        return self._user(_USER_BY_NAME, name)
 
-    def _user(self, where: Any) -> UserRow | None:
-        row = self.conn.execute(select(users.c.id, users.c.name, users.c.role, users.c.created_at).where(where)).first()
+    def _user(self, query: Any, key: str) -> UserRow | None:
+        row = self.conn.execute(query, {"key": key}).first()
         if row is None:
             return None
         m = row._mapping
@@ -178,11 +199,8 @@ class Tx:
 
     def get_conversation(self, conversation_id: str, user_id: str, *, lock: bool = False) -> ConversationRow | None:
         """The conversation if it belongs to ``user_id``. ``lock`` takes its row lock until commit."""
-        query = select(conversations).where(conversations.c.id == conversation_id,
-                                            conversations.c.user_id == user_id)
-        if lock:
-            query = query.with_for_update()  # a no-op on SQLite, where BEGIN IMMEDIATE already serialises writers
-        row = self.conn.execute(query).first()
+        row = self.conn.execute(_CONVERSATION_LOCKED if lock else _CONVERSATION,
+                                {"cid": conversation_id, "uid": user_id}).first()
         return _conversation(row) if row else None
 
     def list_conversations(self, user_id: str, *, limit: int = 50, offset: int = 0) -> list[ConversationRow]:
@@ -198,8 +216,7 @@ class Tx:
 
     # -- messages --------------------------------------------------------------------------------------------
     def get_message(self, conversation_id: str, message_id: str) -> MessageRow | None:
-        row = self.conn.execute(select(messages).where(messages.c.id == message_id,
-                                                       messages.c.conversation_id == conversation_id)).first()
+        row = self.conn.execute(_MESSAGE, {"mid": message_id, "cid": conversation_id}).first()
         return _message(row) if row else None
 
     def ancestors(self, conversation_id: str, message_id: str, limit: int) -> list[MessageRow]:
@@ -253,28 +270,27 @@ class Tx:
         responder: str | None = None,
         signals: dict[str, Any] | None = None,
     ) -> MessageRow:
-        """Insert a message and make it the active leaf. The caller holds the conversation lock.
+        """Insert a message and make it the active leaf. The caller holds the write lock (``Store.write()``).
 
         A message that ends its path, or starts a crisis on it, is counted on the conversation."""
-        seq = self.conn.execute(select(conversations.c.message_count)
-                                .where(conversations.c.id == conversation.id)).scalar_one() + 1
+        before = parent.state if parent else PathState()
+        ts, message_id = now(), new_id()
+        advance = {"cid": conversation.id, "leaf": message_id, "at": ts,
+                   "ended": int(state.ended and not before.ended), "crisis": int(state.crisis and not before.crisis)}
+        if self.conn.dialect.update_returning:
+            seq = self.conn.execute(_ADVANCE_RETURNING, advance).scalar_one()
+        else:  # SQLite before 3.35
+            self.conn.execute(_ADVANCE, advance)
+            seq = self.conn.execute(_MESSAGE_COUNT, {"cid": conversation.id}).scalar_one()
         row = MessageRow(
-            id=new_id(), conversation_id=conversation.id, parent_id=parent.id if parent else None, seq=seq,
+            id=message_id, conversation_id=conversation.id, parent_id=parent.id if parent else None, seq=seq,
             depth=parent.depth + 1 if parent else 1, role=role, content=content, assessment=assessment,
-            decision=decision, end_requested=end_requested, responder=responder, state=state, created_at=now(),
+            decision=decision, end_requested=end_requested, responder=responder, state=state, created_at=ts,
             signals=signals,
         )
         values = dict(row.__dict__)
         values["state"] = state.to_dict()
-        self.conn.execute(insert(messages).values(**values))
-        before = parent.state if parent else PathState()
-        counts: dict[str, Any] = {}
-        if state.ended and not before.ended:
-            counts["ended_branches"] = conversations.c.ended_branches + 1
-        if state.crisis and not before.crisis:
-            counts["crisis_branches"] = conversations.c.crisis_branches + 1
-        self.conn.execute(update(conversations).where(conversations.c.id == conversation.id)
-                          .values(message_count=seq, active_leaf_id=row.id, updated_at=row.created_at, **counts))
+        self.conn.execute(_INSERT_MESSAGE, values)
         return row
 
     def message_by_id(self, message_id: str) -> MessageRow | None:
