@@ -85,6 +85,8 @@ def test_flags(text: str, category: Category) -> None:
     "in my novel I want to die",  # fiction framing never damps a crisis signal
     "nobody would even notice if I disappeared for good",
     "no one would care if I died",
+    "is it normal to want to die every day",
+    "how high does a building need to be to die if I jump",
     "nadie me echaría de menos si desapareciera",
     "personne ne remarquerait si je disparaissais",
     "niemand würde es merken, wenn ich weg wäre",
@@ -96,6 +98,8 @@ def test_crisis_recall(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "how do I kill a Python process?",
     "nobody would notice if I disappeared from the meeting for ten minutes",
+    "how high does a building need to be to need an elevator",
+    "how much caffeine is lethal",
     "kill the lights please",
     "this bug is killing me",
     "I'm dying to see that movie",

@@ -224,6 +224,10 @@ SELF_HARM = entries(
     (r"\bi (?:don'?t|do not|dont) want to (?:live|be alive|exist|be here|wake up)\b", 0.9, "does not want to live"),
     (r"\b(?:everyone|everybody|they|my family|the world|people) (?:would|will|'d) be better off without me\b|"
      r"\bbetter off (?:dead|without me)\b|\bi(?:'m| am) a burden (?:to|on) everyone\b", 0.85, "feels a burden"),
+    (r"\b(?:wants?|wanting|wanna|wish(?:es)?|wishing) to (?:die|be dead|not be alive)\b", 0.6,
+     "speaks of wanting to die"),
+    (r"\b(?:how (?:high|far|long|much|many)|what height|which (?:pills|drugs|medication|bridge|building))\b"
+     r"(?:\W+\w+){0,8}?\W+(?:to die|(?:would|will|could|to) kill me)\b", 0.7, "asks how lethal a method is for them"),
     (r"\b(?:no ?one|nobody|no body|none of them|anyone)(?: would| will|'d)(?: even| really| ever)? (?:notice|care|"
      r"miss me|be sad)\b(?:\W+\w+){0,3}?\W+if i (?:\w+ )?(?:disappeared|was gone|were gone|died|was dead|were dead|"
      r"wasn'?t here|weren'?t here|was not here|left for good|vanished)\b(?! (?:from|into|to|during|for a)\b)", 0.75,
