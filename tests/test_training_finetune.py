@@ -10,8 +10,8 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="fine-tuning needs the `train` extra (PyTorch)")
 
-from lastresort.assessors.encoder import LAYERS, TOP, Encoder, token_sums, top  # noqa: E402
-from lastresort.training.finetune import TopEncoder, TorchEncoder, _pad, load_stock, train  # noqa: E402
+from lastresort.assessors.encoder import LAYERS, TOP, Encoder, read_stock, token_sums, top  # noqa: E402
+from lastresort.training.finetune import TopEncoder, TorchEncoder, _pad, train  # noqa: E402
 
 TEXTS = ["hello there", "how do I kill a Python process?", "je vais en finir ce soir", "x y z " * 40]
 
@@ -26,7 +26,7 @@ def _flat(ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_the_torch_encoder_equals_the_numpy_forward(encoder: Encoder) -> None:
-    stock, table, scale, lo, eps = load_stock()
+    stock, table, scale, lo, eps = read_stock()
     model = TorchEncoder(stock, table, scale, lo, eps, categories=3)
     flat, offsets = _flat(encoder.token_ids(TEXTS))
     with torch.no_grad():
@@ -36,7 +36,7 @@ def test_the_torch_encoder_equals_the_numpy_forward(encoder: Encoder) -> None:
 
 
 def test_the_top_model_equals_numpy_top_from_the_same_sums(encoder: Encoder) -> None:
-    stock, *_, eps = load_stock()
+    stock, *_, eps = read_stock()
     model = TopEncoder(stock, eps, categories=3)
     sums, lens = token_sums(encoder.weights, encoder.token_ids(TEXTS))
     with torch.no_grad():

