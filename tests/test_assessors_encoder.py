@@ -89,3 +89,9 @@ def test_weights_that_do_not_fit_are_refused() -> None:
         Usem3Weights({"not_a_layer": np.zeros(3)}, tuned=True)
     with pytest.raises(ValueError, match="do not fit"):
         Usem3Weights({"d0": np.zeros((3, 3))}, tuned=True)
+
+
+def test_the_pair_is_the_tuned_and_the_stock_embedding_from_one_encoding(stock: Encoder, tuned: Encoder) -> None:
+    ours, theirs = tuned.encode_pair(TEXTS)
+    assert np.allclose(ours, tuned.encode_batch(TEXTS), atol=1e-6)
+    assert np.allclose(theirs, stock.encode_batch(TEXTS), atol=1e-5)

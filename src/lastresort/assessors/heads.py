@@ -15,9 +15,11 @@ import numpy as np
 
 from lastresort.core.categories import Category
 
-__all__ = ["Heads", "calibrate", "load_heads"]
+__all__ = ["ARTEFACT", "CRISIS_ARTEFACT", "Heads", "calibrate", "load_heads"]
 
 ARTEFACT = "builtin_heads"
+#: Crisis heads over the *stock* embedding (see ``builtin``): a second judge of crisis only.
+CRISIS_ARTEFACT = "builtin_crisis_heads"
 
 
 def calibrate(p: np.ndarray, threshold: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -52,10 +54,10 @@ class Heads:
         return calibrate(self.probabilities(x), self.threshold, self.target)
 
 
-def load_heads() -> Heads:
+def load_heads(artefact: str = ARTEFACT) -> Heads:
     base = resources.files("lastresort.assessors") / "data"
-    meta = json.loads((base / f"{ARTEFACT}.json").read_text(encoding="utf-8"))
-    with (base / f"{ARTEFACT}.npz").open("rb") as f, np.load(f) as z:
+    meta = json.loads((base / f"{artefact}.json").read_text(encoding="utf-8"))
+    with (base / f"{artefact}.npz").open("rb") as f, np.load(f) as z:
         arrays = {k: z[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")}
     cats = tuple(Category(c) for c in meta["categories"])
     heads = meta["heads"]

