@@ -157,7 +157,9 @@ def run(data: Path, out: Path, plots: bool) -> str:
     crisis_users = [u for u in users if u[1] in ("Ideation", "Behavior", "Attempt")]
     lines = [f"# Assessor benchmark\n\nOne run of `python benchmarks/assessor_benchmark.py` on {platform.machine()} "
              f"with {os.cpu_count()} CPUs, Python {platform.python_version()}, one BLAS thread. Test sets only; "
-             "none was used to train or tune. Load average at the start: "
+             "none was used to train. Two choices were made after seeing the eval's crisis suites, which reuse "
+             "SimpleSafetyTests and Reddit C-SSRS prompts (the second crisis judge and one self-harm rule; see the "
+             "README's caveats). Load average at the start: "
              f"{os.getloadavg()[0]:.1f} (the machine is shared; timings are what this run saw).\n"]
     results: dict[str, dict[str, float]] = {}
     curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}

@@ -166,19 +166,25 @@ def prepare(rows: list[Row], is_val: np.ndarray, encoder: Encoder, path: Path) -
     return data
 
 
-def heads_probabilities(layers: dict[str, np.ndarray], heads: dict[str, np.ndarray], texts: list[str], *,
-                        stock: bool = False) -> np.ndarray:
-    """What the shipped numpy runtime computes for ``texts`` with these weights (``stock``: heads over the
-    stock embedding, as the crisis heads are)."""
-    encoder = Encoder(tuned=False)
-    weights = Usem3Weights(layers, tuned=True)
-    ids = encoder.token_ids(texts)
-    z = np.concatenate([top(weights, *token_sums(weights, ids[a:b]), stock=stock) for a, b in micro_batches(ids)])
+def runtime_embeddings(layers: dict[str, np.ndarray], texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """What the shipped numpy runtime embeds ``texts`` as with these layers: tuned, and stock (the crisis heads')."""
+    weights = Usem3Weights({k: v.astype(np.float32) for k, v in layers.items()}, tuned=True)
+    ids = [weights.token_ids(Encoder.prepare(t)) for t in texts]
+    tuned, stock = [], []
+    for a, b in micro_batches(ids):
+        sums, lens = token_sums(weights, ids[a:b])
+        tuned.append(top(weights, sums, lens))
+        stock.append(top(weights, sums, lens, stock=True))
+    return np.concatenate(tuned), np.concatenate(stock)
+
+
+def heads_probabilities(heads: dict[str, np.ndarray], z: np.ndarray) -> np.ndarray:
+    heads = {k: v.astype(np.float32) for k, v in heads.items()}
     h = np.maximum(z @ heads["w1"] + heads["b1"], 0)
     return np.asarray(1 / (1 + np.exp(-np.clip(h @ heads["w2"] + heads["b2"], -30, 30))))
 
 
-def crisis_heads(data: dict[str, np.ndarray], rows: list[Row], is_val: np.ndarray, layers: dict[str, np.ndarray],
+def crisis_heads(data: dict[str, np.ndarray], is_val: np.ndarray, z_val: np.ndarray,
                  args: argparse.Namespace) -> dict[str, Any]:
     """The second crisis judge: heads over the stock embedding (the encoder's layers stay as shipped in the
     wheel: learning rate 0), trained on the crisis labels alone, thresholds for recall."""
@@ -191,9 +197,7 @@ def crisis_heads(data: dict[str, np.ndarray], rows: list[Row], is_val: np.ndarra
                              lr=0.0, head_lr=HEAD_LR, l2sp=0.0, tokens=8192, top=True, device=torch.device("cpu"))
     arrays = {"w1": trained["h_w1"].astype(np.float16), "b1": trained["h_b1"], "w2": trained["h_w2"],
               "b2": trained["h_b2"]}
-    val_texts = [r.text for r, v in zip(rows, is_val, strict=True) if v]
-    pv = heads_probabilities({k: v.astype(np.float32) for k, v in layers.items()},
-                             {k: v.astype(np.float32) for k, v in arrays.items()}, val_texts, stock=True)
+    pv = heads_probabilities(arrays, z_val)
     y = data["labels"][is_val][:, columns].astype(np.float32)
     heads: dict[str, Any] = {}
     for k, j in enumerate(columns):
@@ -271,9 +275,8 @@ def main(argv: list[str] | None = None) -> None:
     layers = {k: tuned[k].astype(np.float16) for k in LAYERS if k in tuned}
     params = {"w1": tuned["h_w1"].astype(np.float16), "b1": tuned["h_b1"].astype(np.float32),
               "w2": tuned["h_w2"].astype(np.float32), "b2": tuned["h_b2"].astype(np.float32)}
-    val_texts = [r.text for r, v in zip(rows, is_val, strict=True) if v]
-    pv = heads_probabilities({k: v.astype(np.float32) for k, v in layers.items()},
-                             {k: v.astype(np.float32) for k, v in params.items()}, val_texts)
+    z_val, z_val_stock = runtime_embeddings(layers, [r.text for r, v in zip(rows, is_val, strict=True) if v])
+    pv = heads_probabilities(params, z_val)
     heads: dict[str, Any] = {}
     for j, c in enumerate(CATEGORIES):
         t, rule, figures = choose_threshold(c, y[is_val][:, j], pv[:, j], groups[is_val])
@@ -281,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
                           "train_positives": int((y[~is_val][:, j] == 1).sum()),
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
         print(f"{c.value:20s} threshold {t:.4f} ({rule}) {figures}")
-    crisis_meta = crisis_heads(data, rows, is_val, layers, args)
+    crisis_meta = crisis_heads(data, is_val, z_val_stock, args)
     args.out.mkdir(parents=True, exist_ok=True)
     encoder_file = args.out / f"{TUNED}.npz"
     np.savez_compressed(encoder_file, **layers)
