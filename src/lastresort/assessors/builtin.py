@@ -25,8 +25,8 @@ import numpy as np
 from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
 from lastresort.assessors.heads import CRISIS_ARTEFACT, Heads, load_heads
-from lastresort.assessors.normalize import normalize
-from lastresort.assessors.rules import RuleAssessor, clip
+from lastresort.assessors.normalize import clip, normalize
+from lastresort.assessors.rules import RuleAssessor
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category

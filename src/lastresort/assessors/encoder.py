@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from lastresort.assessors.normalize import normalize
+from lastresort.assessors.normalize import clip, normalize
 
 __all__ = ["LAYERS", "MAX_WORDS", "ORDERS", "TOP", "TUNED", "Encoder", "Usem3Weights", "forward", "load_weights",
            "micro_batches", "read_stock", "token_sums", "top"]
@@ -210,7 +210,7 @@ class Encoder:
     @staticmethod
     def prepare(text: str) -> str:
         """The form that is embedded: normalised (homoglyphs, zero-width, case) and bounded in length."""
-        words = normalize(text).split()
+        words = normalize(clip(text)).split()
         if len(words) > MAX_WORDS:
             words = words[: MAX_WORDS // 2] + words[-MAX_WORDS // 2:]
         return " ".join(words) or "."

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "MAX_FORMS",
@@ -96,6 +97,19 @@ def _strip_marks(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+#: A long message is read in its first and last parts (see ``clip``): the rule layer's ~400 patterns and the
+#: encoder's cost stay bounded, and a harmful request cannot be hidden at the end of a long paste.
+MAX_CHARS = 1_200
+
+
+def clip(text: str) -> str:
+    """The part of a message the assessor reads: all of it, or its first and last ``MAX_CHARS // 2`` characters."""
+    if len(text) > MAX_CHARS:
+        return text[: MAX_CHARS // 2] + "\n" + text[-MAX_CHARS // 2:]
+    return text
+
+
+@lru_cache(maxsize=32)  # one message is normalised by the rules, the framing checks and the encoder alike
 def normalize(text: str) -> str:
     """The canonical form: NFKC, homoglyphs folded, casefolded, unaccented, invisibles removed, spaces tidied.
 

@@ -7,17 +7,13 @@ It is fast (pre-compiled patterns over at most a dozen normalised forms) and nev
 from __future__ import annotations
 
 from lastresort.assessors import lexicon as lx
-from lastresort.assessors.normalize import normalize, normalized_forms
+from lastresort.assessors.normalize import MAX_CHARS, clip, normalize, normalized_forms
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
 
-__all__ = ["MAX_CHARS", "VARIANTS_UP_TO", "RuleAssessor", "clip"]
+__all__ = ["VARIANTS_UP_TO", "RuleAssessor"]
 
-#: Longer messages are scored on their first and last parts: the cost stays bounded (about 400 patterns run
-#: over every form) and a harmful request cannot be hidden at the end of a long paste. The encoder sees about
-#: as much (its first and last 64 words).
-MAX_CHARS = 1_200
 #: Obfuscated variants (leetspeak, spacing, repeats) are matched in messages up to this long; a longer one is
 #: matched in its canonical form only. Obfuscation is a short message's trick against keyword filters; in a long
 #: text the learned layer carries the meaning, and the variants would multiply the cost.
@@ -26,13 +22,6 @@ VARIANTS_UP_TO = 600
 _DAMPED_BY_REPORTING = (Category.ABUSE, Category.HARASSMENT_THREAT)
 # Sexual content involving minors is never excused by fiction, roleplay or "research" framing.
 _DAMPED_BY_FRAMING = tuple(sorted(HARMFUL_REQUESTS - {Category.SEXUAL_MINORS})) + (Category.HARASSMENT_THREAT,)
-
-
-def clip(text: str) -> str:
-    """The part of a message the rules read: all of it, or its first and last ``MAX_CHARS // 2`` characters."""
-    if len(text) > MAX_CHARS:
-        return text[: MAX_CHARS // 2] + "\n" + text[-MAX_CHARS // 2:]
-    return text
 
 
 class RuleAssessor:
