@@ -233,20 +233,26 @@ class Encoder:
         return [self.weights.token_ids(self.prepare(t)) for t in texts]
 
     def encode_batch(self, texts: Sequence[str]) -> np.ndarray:
-        return self.encode_pair(texts)[0]
+        return self._encode(texts, with_stock=False)[0]
 
     def encode_pair(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The embeddings with this encoder's upper layers and with the stock ones. The costly lower half runs
         once; the second upper pass is a few small matrix products."""
+        tuned, stock = self._encode(texts, with_stock=True)
+        assert stock is not None
+        return tuned, stock
+
+    def _encode(self, texts: Sequence[str], *, with_stock: bool) -> tuple[np.ndarray, np.ndarray | None]:
         w = self.weights
         ids = self.token_ids(texts)
         out = np.empty((len(ids), self.dim), dtype=np.float32)
-        stock = np.empty_like(out)
+        stock = np.empty_like(out) if with_stock else None
         with self._limit(limits=self._threads, user_api="blas") if self._limit else contextlib.nullcontext():
             for a, b in micro_batches(ids):
                 sums, lens = token_sums(w, ids[a:b])
                 out[a:b] = top(w, sums, lens)
-                stock[a:b] = top(w, sums, lens, stock=True)
+                if stock is not None:
+                    stock[a:b] = top(w, sums, lens, stock=True)
         return out, stock
 
     def encode(self, text: str) -> np.ndarray:
