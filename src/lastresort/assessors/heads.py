@@ -15,11 +15,17 @@ import numpy as np
 
 from lastresort.core.categories import Category
 
-__all__ = ["ARTEFACT", "CRISIS_ARTEFACT", "Heads", "calibrate", "load_heads"]
+__all__ = ["ARTEFACT", "CRISIS_ARTEFACT", "Heads", "calibrate", "load_heads", "mlp"]
 
 ARTEFACT = "builtin_heads"
 #: Crisis heads over the *stock* embedding (see ``builtin``): a second judge of crisis only.
 CRISIS_ARTEFACT = "builtin_crisis_heads"
+
+
+def mlp(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """The heads' forward pass: dense, ReLU, dense, sigmoid."""
+    h = np.maximum(x @ w1 + b1, 0.0)
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(h @ w2 + b2, -30.0, 30.0))))
 
 
 def calibrate(p: np.ndarray, threshold: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -46,9 +52,7 @@ class Heads:
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """``(n, dim)`` embeddings -> ``(n, categories)`` probabilities."""
-        h = np.maximum(x @ self.w1 + self.b1, 0.0)
-        z = np.clip(h @ self.w2 + self.b2, -30.0, 30.0)
-        return np.asarray(1.0 / (1.0 + np.exp(-z)))
+        return mlp(x, self.w1, self.b1, self.w2, self.b2)
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         return calibrate(self.probabilities(x), self.threshold, self.target)

@@ -33,9 +33,8 @@ from lastresort.assessors.encoder import (
     Usem3Weights,
     micro_batches,
     token_sums,
-    top,
 )
-from lastresort.assessors.heads import CRISIS_ARTEFACT
+from lastresort.assessors.heads import CRISIS_ARTEFACT, mlp
 from lastresort.core.categories import CRISIS, Category
 from lastresort.core.policy import PolicyConfig
 from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, Row, load_rows, test_prompts
@@ -159,8 +158,7 @@ def prepare(rows: list[Row], is_val: np.ndarray, encoder: Encoder, path: Path) -
     data = {"ids": np.fromiter((t for seq in ids for t in seq), dtype=np.int32),
             "offsets": np.r_[0, np.cumsum([len(seq) for seq in ids])].astype(np.int64),
             "sums": np.concatenate(sums), "lens": np.concatenate(lens),
-            "labels": np.array([r.labels for r in rows], dtype=np.int8), "is_val": is_val,
-            "sources": np.array([r.source for r in rows])}
+            "labels": np.array([r.labels for r in rows], dtype=np.int8), "is_val": is_val}
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **data)
     return data
@@ -169,19 +167,11 @@ def prepare(rows: list[Row], is_val: np.ndarray, encoder: Encoder, path: Path) -
 def runtime_embeddings(layers: dict[str, np.ndarray], texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """What the shipped numpy runtime embeds ``texts`` as with these layers: tuned, and stock (the crisis heads')."""
     weights = Usem3Weights({k: v.astype(np.float32) for k, v in layers.items()}, tuned=True)
-    ids = [weights.token_ids(Encoder.prepare(t)) for t in texts]
-    tuned, stock = [], []
-    for a, b in micro_batches(ids):
-        sums, lens = token_sums(weights, ids[a:b])
-        tuned.append(top(weights, sums, lens))
-        stock.append(top(weights, sums, lens, stock=True))
-    return np.concatenate(tuned), np.concatenate(stock)
+    return Encoder(weights=weights).encode_pair(texts)
 
 
 def heads_probabilities(heads: dict[str, np.ndarray], z: np.ndarray) -> np.ndarray:
-    heads = {k: v.astype(np.float32) for k, v in heads.items()}
-    h = np.maximum(z @ heads["w1"] + heads["b1"], 0)
-    return np.asarray(1 / (1 + np.exp(-np.clip(h @ heads["w2"] + heads["b2"], -30, 30))))
+    return mlp(z, *(heads[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")))
 
 
 def crisis_heads(data: dict[str, np.ndarray], is_val: np.ndarray, z_val: np.ndarray,
@@ -262,8 +252,6 @@ def main(argv: list[str] | None = None) -> None:
         except ImportError:
             parser.error("fine-tuning needs PyTorch: pip install -e '.[train]' (or pass --tuned FILE)")
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        if not args.whole:
-            torch.set_num_threads(1)  # the top's matrices are small: more threads only contend on a shared machine
         hyper = {"seed": args.seed, "epochs": args.epochs, "lr": LR, "head_lr": HEAD_LR, "l2sp": L2SP,
                  "tokens": 8192, "top": not args.whole, "device": str(device)}
         tuned, summary = train(data, seed=args.seed, epochs=args.epochs, lr=LR, head_lr=HEAD_LR, l2sp=L2SP,

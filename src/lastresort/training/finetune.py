@@ -25,14 +25,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from lastresort.assessors.encoder import LAYERS, ORDERS, TOP, read_stock
+from lastresort.assessors.encoder import CHUNKS, LAYERS, ORDERS, TOP, read_stock
 from lastresort.training.metrics import average_precision
 
 __all__ = ["TopEncoder", "TorchEncoder", "main", "train"]
 
 HIDDEN = 256
 MIN_VAL_POSITIVES = 15
-_CHUNKS = 17  # the token table's row-interleaved blocks (see assessors.encoder)
 
 
 def _top(L: nn.ParameterDict, sums: torch.Tensor, n: torch.Tensor, eps: float) -> torch.Tensor:
@@ -108,7 +107,7 @@ class TorchEncoder(_Tuned):
     def embed(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         """``(B, T)`` token ids with a ``(B, T)`` 0/1 mask -> ``(B, 512)`` unit-length embeddings."""
         L = self.layers
-        chunk = ids % _CHUNKS
+        chunk = ids % CHUNKS
         emb = self.table[ids].float() * self.scale[chunk][..., None] + self.lo[chunk][..., None]
         m = mask[..., None]
         proj = torch.cat([L[f"proj{k}"] for k, _ in ORDERS], 1)
@@ -194,6 +193,10 @@ def train(data: dict[str, np.ndarray], *, seed: int, epochs: int, lr: float, hea
     otherwise every layer above the table from the token ids.
     """
     torch.manual_seed(seed)
+    if top and device.type == "cpu":
+        # the top's matrices are small: more threads only contend on a shared machine, and one thread makes the
+        # run repeatable bit for bit (a rebuild reproduces the shipped files)
+        torch.set_num_threads(1)
     rng = np.random.default_rng(seed)
     y, is_val = data["labels"].astype(np.float32), data["is_val"]
     stock, table, scale, lo, eps = read_stock(stock_path)
