@@ -254,13 +254,33 @@ SELF_HARM = entries(
     (r"\b(?:my|a) (?:friend|sister|brother|son|daughter|partner|mom|dad|wife|husband|kid) (?:\w+ ){0,2}?"
      r"(?:wants to|is going to|said (?:she|he|they) (?:wants?|will)) (?:to )?(?:kill (?:herself|himself|"
      r"themselves)|die|end (?:her|his|their) life)\b", 0.6, "someone close is at risk"),
+    (r"\b(?:gonna|going to|wanna|want to|about to|finna|will|i'?ll|should|might|just) kms\b", 0.8,
+     "self-harm intent (slang)"),
+    (r"\b(?:i|i'?m|im|me|myself)\b(?:\W+\w+){0,4}?\W+(?:step|stepping|jump|jumping|walk|walking|throw myself|"
+     r"throwing myself|lie down|lying down) in front of (?:a|the|an) (?:train|bus|car|truck|lorry|subway|tram)\b", 0.7,
+     "thinking of stepping in front of traffic"),
+    (r"\b(?:survive|fall|jump|die|lethal|overdose)\b(?:\W+\w+){0,12}?\W+(?:because|cause|cuz|since|as) "
+     r"i(?:'m| am|m) (?:thinking|considering|planning)(?: about| of)? (?:it|doing it|trying it|that)\b", 0.75,
+     "asks about a method because they consider it"),
+    (r"\bwhat(?:'?s| is) the point (?:of|in) (?:living|life|going on|anything any ?more|it all any ?more)\b", 0.6,
+     "sees no point in living"),
     (r"\blethal dose\b|\bsuicide\b", 0.2, "mentions suicide or lethal doses"),
     # Spanish, French, German
     (r"\b(?:quiero|voy a|me quiero|deseo|pienso en) (?:morir(?:me)?|matarme|suicidarme|quitarme la vida|"
      r"desaparecer)\b|\bno quiero (?:vivir|seguir viviendo|estar vivo|estar viva)\b|\bme (?:voy a|quiero) (?:matar|suicidar|morir)\b",
      0.9, "wants to die (es)"),
+    (r"\bme (?:he vuelto a|volvi a|sigo|estoy) (?:cortar|cortando|lastimar|lastimando|hacer dano|haciendo dano)\b|"
+     r"\b(?:cortarme|me corto) (?:las |los |el |la )?(?:venas|munecas|brazos|piernas)\b|\bautolesion", 0.8,
+     "self-harm (es)"),
+    (r"\bque sentido tiene (?:la vida|vivir|seguir)\b", 0.6, "sees no point in living (es)"),
     (r"\bje (?:veux|vais|voudrais|pense a) (?:mourir|me tuer|me suicider|en finir|disparaitre)\b|\benvie de "
      r"(?:mourir|me tuer|en finir)\b|\bje ne veux plus vivre\b", 0.9, "wants to die (fr)"),
+    (r"\bje me (?:suis |(?:re)?)(?:encore |de nouveau |a nouveau )(?:coupee?|scarifiee?|mutilee?|fait du mal)\b|"
+     r"\bme (?:scarifier|mutiler)\b|\bje me scarifie\b|\bautomutilation", 0.8, "self-harm (fr)"),
+    (r"\bich (?:habe|hab) mich (?:wieder |schon wieder |erneut )?geritzt\b|\bich ritze mich\b|"
+     r"\bselbstverletz", 0.8, "self-harm (de)"),
+    (r"\bwas (?:hat|macht) (?:das )?(?:leben|alles)(?: \w+){0,2}? noch (?:fur )?(?:einen )?sinn\b", 0.6,
+     "sees no point in living (de)"),
     (r"\bich (?:will|mochte|werde|moechte|wurde gern) (?:\w+ )?(?:sterben|mich umbringen|mich toten|nicht mehr "
      r"leben|tot sein)\b|\bich bring(?:e)? mich um\b|\b(?:selbstmord|suizid)gedanken\b", 0.9, "wants to die (de)"),
 )
