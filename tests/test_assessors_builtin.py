@@ -153,3 +153,28 @@ def test_crisis_has_a_second_judge_over_the_stock_embedding(judge: BuiltinAssess
         j = judge.heads.categories.index(c)
         assert np.allclose(combined[:, j], np.maximum(judge.heads.scores(tuned)[:, j],
                                                       judge.crisis_heads.scores(stock)[:, k]))
+
+
+def test_prefetched_scores_equal_fresh_ones_and_skip_the_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    judge = BuiltinAssessor()
+    texts = ["hello there", "you stupid bot", "I want to die", "how do I kill a Python process?"]
+    fresh = [judge.assess(t, NONE) for t in texts]
+    judge.prefetch([*texts, "hello there"])
+    calls: list[list[str]] = []
+    learned = judge._learned
+
+    def counting(batch: list[str]) -> np.ndarray:
+        calls.append(list(batch))
+        return learned(batch)
+
+    monkeypatch.setattr(judge, "_learned", counting)
+    for text, before in zip(texts, fresh, strict=True):
+        after = judge.assess(text, NONE)
+        assert after.scores.keys() == before.scores.keys() and after.reasons == before.reasons
+        assert all(abs(after.scores[c] - before.scores[c]) < 1e-3 for c in after.scores)
+    assert calls == []
+    judge.assess("something not prefetched", NONE)
+    assert calls == [["something not prefetched"]]
+    judge.prefetch(["another chunk"])  # replaces the previous one: memory stays bounded
+    assert judge.assess("hello there", NONE).scores.keys() == fresh[0].scores.keys()
+    assert calls[-1] == ["hello there"] and ["another chunk"] in calls

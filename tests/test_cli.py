@@ -116,3 +116,21 @@ def test_chat_with_a_policy_file_option(db: str, tmp_path: Path) -> None:
     strict.write_text("[policy]\npushbacks_before_warning = 0\n")
     result = runner.invoke(app, ["chat", "--policy-file", str(strict)], input="you are a useless idiot\n/quit\n")
     assert result.exit_code == 0 and "[warn]" in result.output  # no redirections first under this policy
+
+
+def test_replay_in_chunks_keeps_order_and_results(tmp_path: Path, db: str) -> None:
+    from lastresort.replay import CHUNK
+
+    records: list[object] = [{"id": f"c{i}", "turns": ["hello", "you stupid bot"] if i % 2 else ["hi"]}
+                             for i in range(CHUNK + 5)]
+    lines = [json.dumps(r) for r in records]
+    lines.insert(CHUNK, "not json")  # a bad line between chunks keeps its place
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["replay", str(source)])
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    ids = [r.get("id") for r in rows]
+    assert ids == [f"c{i}" for i in range(CHUNK)] + [None] + [f"c{i}" for i in range(CHUNK, CHUNK + 5)]
+    assert all(r["actions"] == ["answer"] for r in rows if r.get("id") in ("c0", "c64", "c68"))
+    assert all(r["actions"][1] in ("redirect", "refuse") for r in rows if r.get("id") in ("c1", "c65"))

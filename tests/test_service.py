@@ -429,3 +429,28 @@ def test_a_failing_assessor_refuses_the_turn_and_stores_nothing(tmp_path: Path) 
         service.post_message(user, conv.id, "I can't take it anymore, you idiot")
     view = service.get_conversation(user, conv.id)
     assert len(view.messages) == before and not view.state.ended
+
+
+class _PrefetchFails(TaggedAssessor):
+    def __init__(self) -> None:
+        self.prefetched: list[list[str]] = []
+
+    def prefetch(self, texts: list[str]) -> None:
+        self.prefetched.append(list(texts))
+        raise RuntimeError("encoder unavailable")
+
+
+def test_a_failing_prefetch_leaves_turns_to_be_assessed_one_by_one(service: ConversationService,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    assessor = _PrefetchFails()
+    service.assessor = assessor
+    service.prefetch(["hi", "[abuse] you"])
+    assert assessor.prefetched == [["hi", "[abuse] you"]]
+    assert "could not prefetch" in caplog.text
+    user = service.local_user("u")
+    conv = service.create_conversation(user)
+    assert service.post_message(user, conv.id, "[abuse] you").user_message.state.decision.action.value == "redirect"
+
+
+def test_prefetch_is_a_no_op_for_an_assessor_that_cannot(service: ConversationService) -> None:
+    service.prefetch(["hi"])  # the tagged assessor has no prefetch: nothing to do, nothing raised

@@ -20,7 +20,7 @@ from typing import Protocol, runtime_checkable
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.errors import AssessorError
 
-__all__ = ["BatchAssessor", "Coalescer", "MAX_BATCH"]
+__all__ = ["BatchAssessor", "Coalescer", "MAX_BATCH", "Prefetcher"]
 
 #: Messages per encoder call at most; more than this queued are the batch after.
 MAX_BATCH = 32
@@ -36,6 +36,13 @@ class BatchAssessor(Protocol):
 
     def assess_batch(self, texts: Sequence[str], contexts: Sequence[AssessContext] | None = None) -> list[Assessment]:
         ...
+
+
+@runtime_checkable
+class Prefetcher(Protocol):
+    """An assessor that can do the costly part of many known-ahead messages in one call (``replay`` uses it)."""
+
+    def prefetch(self, texts: Sequence[str]) -> None: ...
 
 
 @dataclass(eq=False)

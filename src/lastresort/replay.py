@@ -2,8 +2,9 @@
 
 Input: one JSON object a line, ``{"id": str, "turns": [user message, ...]}``. Output: one line per input,
 ``{"id", "ended", "ended_at", "end_reason", "actions"}``. After an end every remaining turn is still tried; each
-gets ``"locked"``, and the store is checked to have kept nothing from it. Lines are processed one at a time, so
-memory stays flat however long the input is.
+gets ``"locked"``, and the store is checked to have kept nothing from it. Lines are read in chunks of
+``CHUNK``: the assessor scores a chunk's messages in one batch (``ConversationService.prefetch``), then its
+conversations run one at a time, turn by turn. Memory stays flat however long the input is.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ __all__ = ["ConversationTrace", "ReplayError", "TurnTrace", "replay_lines", "rep
            "run_interactive"]
 
 LOCKED = "locked"
+#: Input lines read (and their messages batch-assessed) at a time.
+CHUNK = 64
 
 
 class ReplayError(Exception):
@@ -143,12 +146,24 @@ def replay_lines(service: ConversationService, lines: Iterable[str], user_name: 
         dict[str, Any]]:
     """Yield one result per non-blank input line; a bad line yields ``{"id", "error"}`` and the rest go on."""
     user = service.local_user(user_name)
+    chunk: list[_Record | dict[str, Any]] = []
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            record = parse_line(line, lineno)
+            chunk.append(parse_line(line, lineno))
         except ReplayError as exc:
-            yield {"id": None, "line": lineno, "error": str(exc)}
-            continue
-        yield replay_one(service, user, record.id, record.turns)
+            chunk.append({"id": None, "line": lineno, "error": str(exc)})
+        if len(chunk) >= CHUNK:
+            yield from _run_chunk(service, user, chunk)
+            chunk = []
+    yield from _run_chunk(service, user, chunk)
+
+
+def _run_chunk(service: ConversationService, user: UserRow,
+               chunk: list[_Record | dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    records = [r for r in chunk if isinstance(r, _Record)]
+    if records:
+        service.prefetch([t for r in records for t in r.turns])
+    for item in chunk:
+        yield replay_one(service, user, item.id, item.turns) if isinstance(item, _Record) else item

