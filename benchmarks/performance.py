@@ -696,6 +696,14 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         "| on/off latency ratio | 1.91× | 2.88× | 1.57× | 1.81× |",
         "| on/off cost ratio (turns/s at 8 clients) | 1.76× | 1.56× | 1.69× | 1.72× |",
         "",
+        "A third round took the batch mode to `replay`, the command that knows its messages ahead:",
+        "",
+        "9. **Replay assessed one message at a time.** It now reads 64 input lines at a time and hands all their "
+        "messages to `BuiltinAssessor.prefetch`, one encoder call; the turns then run one by one as before, each "
+        "assessed with its own context (rules, dampers, follow-ups), the learned scores taken from the batch. "
+        "Ad-hoc, 640 generated conversations (2,112 turns) on SQLite, one run each on 2026-11-27: 17.0 s before, "
+        "6.9 s after, identical output.",
+        "",
         "## Where targets are missed, and what limits them",
         "",
         f"- Safety on vs off: the assessment is the floor. The `builtin` assessor alone costs {a['p50']:.1f} ms at "
@@ -724,10 +732,11 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         "encoder's matrix products run outside the GIL), and the load generator, PostgreSQL and other jobs share "
         "the same two cores, so a second replica has little idle CPU to take. The ratio measures the machine's "
         "spare CPU more than the replicas.",
-        f"- Batch assessment ({a['batch_rate']:.0f} messages/s in this run, 766 in the report before this round): "
-        "the assessor is unchanged by this round, and the figure swings with the other jobs on the machine. Two "
-        "ad-hoc runs of the same measurement (`assessor_figures(2000, 4096)`) right after this run gave 748 and "
-        "398 messages/s.",
+        f"- Batch assessment ({a['batch_rate']:.0f} messages/s in this run; 401 in the run of 2026-11-25, and "
+        "748 and 398 in two ad-hoc runs of the same measurement right after it): the figure swings with the other "
+        "jobs on the machine. Since then the assessor gained heads over the stock embedding for the harm "
+        "categories (one more small matrix product a batch), and `_flag_at` stopped building a `PolicyConfig` per "
+        "category per message (a tenth of the batch's Python calls in a cProfile of `assess_batch`).",
         "- Server RSS stays under the target but grew with batching. Ad-hoc, 16 clients for 8 s, two runs each: "
         "peak 227-228 MB before this round and 269-271 MB after; on this branch without the coalescer 231-233 MB, "
         "with it 248-253 MB; with it and `MALLOC_ARENA_MAX=2` 225-226 MB against 251-256 MB. So the growth is "

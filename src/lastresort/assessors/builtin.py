@@ -8,6 +8,8 @@ How the two combine, per category:
   fiction or research framing without operational detail lowers harmful requests. Crisis is never damped.
 - The final score is the higher of the two layers: each catches what the other misses (obfuscation and explicit
   phrases for the rules; paraphrase, other languages and context for the heads).
+- For the harm categories and end requests, the learned probability is the geometric mean of the tuned heads
+  and heads over the *stock* embedding (``heads.ensemble``), calibrated at thresholds chosen on that mean.
 - Crisis has a second learned judge: heads over the *stock* encoder's embedding (the fine-tuned layers sharpen
   harm categories but miss some indirect distress that the stock embedding still carries). The higher of the two
   counts. It costs one more pass of the small upper layers, not another encoding.
@@ -26,7 +28,7 @@ import numpy as np
 
 from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
-from lastresort.assessors.heads import CRISIS_ARTEFACT, Heads, load_heads
+from lastresort.assessors.heads import CRISIS_ARTEFACT, STOCK_ARTEFACT, Heads, calibrate, ensemble, load_heads
 from lastresort.assessors.normalize import clip, normalize
 from lastresort.assessors.rules import RuleAssessor
 from lastresort.core.actions import Action
@@ -39,18 +41,20 @@ __all__ = ["BuiltinAssessor"]
 _REPORTED_DAMP = 0.3
 _FRAMING_DAMP = 0.4
 _FOLLOW_UP_CARRY = 0.7
+_CFG = PolicyConfig()  # the default thresholds the heads are calibrated to (built once: read per category)
 #: Just under the policy's unambiguous end-request threshold: the learned layer alone asks for confirmation.
-_LEARNED_END_CAP = round(PolicyConfig().end_request_threshold - 0.01, 4)
+_LEARNED_END_CAP = round(_CFG.end_request_threshold - 0.01, 4)
 
 
 class BuiltinAssessor:
     name = "builtin"
 
     def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
-                 crisis_heads: Heads | None = None) -> None:
+                 crisis_heads: Heads | None = None, stock_heads: Heads | None = None) -> None:
         self._encoder = encoder or Encoder()
         self._heads = heads
         self._crisis_heads = crisis_heads
+        self._stock_heads = stock_heads
         self._rules = RuleAssessor()
         self._lock = threading.Lock()
         self._prefetched: dict[str, np.ndarray] = {}
@@ -71,6 +75,14 @@ class BuiltinAssessor:
                     self._crisis_heads = load_heads(CRISIS_ARTEFACT)
         return self._crisis_heads
 
+    @property
+    def stock_heads(self) -> Heads:
+        if self._stock_heads is None:
+            with self._lock:
+                if self._stock_heads is None:
+                    self._stock_heads = load_heads(STOCK_ARTEFACT)
+        return self._stock_heads
+
     def prefetch(self, texts: Sequence[str]) -> None:
         """Score the learned layer of ``texts`` in one encoder call, kept until the next ``prefetch`` (which
         replaces them: memory stays bounded by one call's texts). A batch costs a fraction of one message at a
@@ -83,13 +95,19 @@ class BuiltinAssessor:
         known = self._prefetched  # one read: a concurrent prefetch swaps the whole dict
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if not missing:
-            return np.stack([known[t] for t in texts]) if texts else self._learned(texts)
+            return np.stack([known[t] for t in texts]) if texts else np.zeros((0, len(self.heads.categories)))
         fresh = dict(zip(missing, self._learned(missing), strict=True))
         return np.stack([known[t] if t in known else fresh[t] for t in texts])
 
     def _learned(self, texts: Sequence[str]) -> np.ndarray:
         tuned, stock = self._encoder.encode_pair(texts)
-        scores = self.heads.scores(tuned)
+        heads = self.heads
+        p = heads.probabilities(tuned)
+        p_stock = self.stock_heads.probabilities(stock)
+        for k, c in enumerate(self.stock_heads.categories):
+            j = heads.categories.index(c)
+            p[:, j] = ensemble(p[:, j], p_stock[:, k])
+        scores = calibrate(p, heads.threshold, heads.target)
         crisis = self.crisis_heads.scores(stock)
         for k, c in enumerate(self.crisis_heads.categories):
             j = self.heads.categories.index(c)
@@ -126,10 +144,9 @@ class BuiltinAssessor:
 
     @staticmethod
     def _flag_at(c: Category) -> float:
-        cfg = PolicyConfig()
         if c in CRISIS:
-            return cfg.crisis_threshold
-        return cfg.end_request_ambiguous if c is Category.END_REQUEST else cfg.harm_threshold
+            return _CFG.crisis_threshold
+        return _CFG.end_request_ambiguous if c is Category.END_REQUEST else _CFG.harm_threshold
 
     @staticmethod
     def _dampen(base: str, model: dict[Category, float], reasons: list[str]) -> None:
