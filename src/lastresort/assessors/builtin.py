@@ -28,7 +28,15 @@ import numpy as np
 
 from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
-from lastresort.assessors.heads import CRISIS_ARTEFACT, STOCK_ARTEFACT, Heads, calibrate, ensemble, load_heads
+from lastresort.assessors.heads import (
+    ARTEFACT,
+    CRISIS_ARTEFACT,
+    STOCK_ARTEFACT,
+    Heads,
+    calibrate,
+    ensemble,
+    load_heads,
+)
 from lastresort.assessors.normalize import clip, normalize
 from lastresort.assessors.rules import RuleAssessor
 from lastresort.core.actions import Action
@@ -52,36 +60,32 @@ class BuiltinAssessor:
     def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
                  crisis_heads: Heads | None = None, stock_heads: Heads | None = None) -> None:
         self._encoder = encoder or Encoder()
-        self._heads = heads
-        self._crisis_heads = crisis_heads
-        self._stock_heads = stock_heads
+        #: the three head sets by artefact name; any not given is loaded on first use (startup stays fast)
+        self._loaded: dict[str, Heads] = {name: h for name, h in ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads),
+                                                                  (STOCK_ARTEFACT, stock_heads)) if h is not None}
         self._rules = RuleAssessor()
         self._lock = threading.Lock()
         self._prefetched: dict[str, np.ndarray] = {}
 
+    def _heads_of(self, artefact: str) -> Heads:
+        heads = self._loaded.get(artefact)
+        if heads is None:
+            with self._lock:
+                heads = self._loaded.get(artefact) or load_heads(artefact)
+                self._loaded[artefact] = heads
+        return heads
+
     @property
     def heads(self) -> Heads:
-        if self._heads is None:
-            with self._lock:
-                if self._heads is None:
-                    self._heads = load_heads()
-        return self._heads
+        return self._heads_of(ARTEFACT)
 
     @property
     def crisis_heads(self) -> Heads:
-        if self._crisis_heads is None:
-            with self._lock:
-                if self._crisis_heads is None:
-                    self._crisis_heads = load_heads(CRISIS_ARTEFACT)
-        return self._crisis_heads
+        return self._heads_of(CRISIS_ARTEFACT)
 
     @property
     def stock_heads(self) -> Heads:
-        if self._stock_heads is None:
-            with self._lock:
-                if self._stock_heads is None:
-                    self._stock_heads = load_heads(STOCK_ARTEFACT)
-        return self._stock_heads
+        return self._heads_of(STOCK_ARTEFACT)
 
     def prefetch(self, texts: Sequence[str]) -> None:
         """Score the learned layer of ``texts`` in one encoder call, kept until the next ``prefetch`` (which

@@ -2,10 +2,11 @@
 
 Loads the training rows (``training.data``), drops near-duplicates of test prompts, fine-tunes the encoder's
 layers and one head per category together (``training.finetune``, PyTorch: ``pip install -e '.[train]'``; a
-masked loss, so a source only teaches the categories it labels), then picks each head's operating threshold on
-a held-out validation split through the numpy runtime, and writes ``assessors/data/builtin_encoder.npz``,
-``builtin_heads.npz`` and ``builtin_heads.json`` (seed, hyperparameters, data mapping, counts, thresholds,
-validation scores).
+masked loss, so a source only teaches the categories it labels), trains heads over the stock embedding (harm
+and end request, ensembled with the tuned ones; crisis, a second judge), then picks each head's operating
+threshold on a held-out validation split through the numpy runtime, and writes ``assessors/data/``
+``builtin_encoder.npz``, ``builtin_heads.{npz,json}`` (seed, hyperparameters, data mapping, counts, thresholds,
+validation scores), ``builtin_stock_heads.{npz,json}`` and ``builtin_crisis_heads.{npz,json}``.
 
 On a machine without a GPU, fine-tune elsewhere and finish here::
 
@@ -329,7 +330,7 @@ def main(argv: list[str] | None = None) -> None:
         extra["weights_sha256"] = hashlib.sha256(file.read_bytes()).hexdigest()
         (args.out / f"{name}.json").write_text(json.dumps(extra, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {encoder_file} ({encoder_file.stat().st_size // 1024} KiB), {weights} "
-          f"({weights.stat().st_size // 1024} KiB) and builtin_heads.json")
+          f"({weights.stat().st_size // 1024} KiB), builtin_heads.json, {STOCK_ARTEFACT}.* and {CRISIS_ARTEFACT}.*")
 
 
 if __name__ == "__main__":
