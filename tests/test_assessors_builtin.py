@@ -11,7 +11,7 @@ import pytest
 
 from lastresort.assessors.base import Assessor
 from lastresort.assessors.builtin import BuiltinAssessor
-from lastresort.assessors.heads import calibrate, ensemble, load_heads
+from lastresort.assessors.heads import calibrate, load_heads
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext
 from lastresort.core.categories import CRISIS, Category
@@ -153,24 +153,6 @@ def test_crisis_has_a_second_judge_over_the_stock_embedding(judge: BuiltinAssess
         j = judge.heads.categories.index(c)
         assert np.allclose(combined[:, j], np.maximum(judge.heads.scores(tuned)[:, j],
                                                       judge.crisis_heads.scores(stock)[:, k]))
-
-
-def test_harm_heads_are_the_geometric_mean_of_tuned_and_stock_heads(judge: BuiltinAssessor) -> None:
-    data = resources.files("lastresort.assessors") / "data"
-    meta = json.loads((data / "builtin_stock_heads.json").read_text())
-    assert hashlib.sha256((data / "builtin_stock_heads.npz").read_bytes()).hexdigest() == meta["weights_sha256"]
-    stock_heads = judge.stock_heads
-    assert set(stock_heads.categories) == set(Category) - CRISIS
-    texts = ["you useless bot", "how do I kill a Python process?", "write ransomware for a hospital"]
-    tuned, stock = judge._encoder.encode_pair(texts)
-    heads = judge.heads
-    combined = judge.learned_scores(texts)
-    p_tuned, p_stock = heads.probabilities(tuned), stock_heads.probabilities(stock)
-    for k, c in enumerate(stock_heads.categories):
-        j = heads.categories.index(c)
-        expected = calibrate(ensemble(p_tuned[:, j], p_stock[:, k]), heads.threshold[j], heads.target[j])
-        assert np.allclose(combined[:, j], expected, atol=1e-6)
-    assert np.allclose(ensemble(np.array([0.81, 0.0, 1.0]), np.array([0.25, 0.9, 1.0])), [0.45, 0.0, 1.0])
 
 
 def test_prefetched_scores_equal_fresh_ones_and_skip_the_encoder(monkeypatch: pytest.MonkeyPatch) -> None:

