@@ -192,10 +192,10 @@ def write(results: list[dict[str, float | str]], out: Path) -> None:
     for r in results:
         lines.append(f"| {r['candidate']} | {r['dim']} | "
                      + " | ".join(fmt.format(r[k]) for k, _, fmt in cols) + " |")
-    lines += ["", "The last row is the learned layer as the assessor runs it: tuned heads ensembled with heads over "
-              "the stock embedding for harm, the second crisis judge for crisis. Its validation figure is the tuned "
-              "heads' own, from `builtin_heads.json`. The frozen rows' validation figure is their heads' best epoch "
-              "on the same split. Selection reads that column only; the test columns are reported."]
+    lines += ["", "The last row is the learned layer as the assessor runs it: the fine-tuned encoder and heads, "
+              "with the second crisis judge (heads over the stock embedding) for crisis. Its validation figure is "
+              "the tuned heads' own, from `builtin_heads.json`. The frozen rows' validation figure is their heads' "
+              "best epoch on the same split. Selection reads that column only; the test columns are reported."]
     out.mkdir(parents=True, exist_ok=True)
     (out / "encoder-comparison.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
