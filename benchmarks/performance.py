@@ -714,12 +714,13 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         "but the safety-off turn got cheaper by more: the cost ratio in this run is "
         f"{sq['cost_ratio']:.2f}× on SQLite and "
         + (f"{fig['pg']['cost_ratio']:.2f}× on PostgreSQL" if "pg" in fig else "not measured on PostgreSQL")
-        + " (the report before this round: 1.68× and 1.65×; the side-by-side run above: 1.76 → 1.56× on SQLite, "
+        + " (the report before the second round: 1.68× and 1.65×; the side-by-side run above: 1.76 → 1.56× on "
+        "SQLite, "
         "1.69 → 1.72× on PostgreSQL, so the two runs do not agree on its direction). Reaching 1.15× needs a "
         "cheaper assessor (the encoder and the rule layer, both in `assessors/`, not changed here), not a cheaper "
         "shell.",
         f"- Throughput: this is the safety-on server: {thr.rate:.0f} turns/s at {args.concurrency * 2} clients "
-        f"(68 in the report before this round); the safety-off server did {sq['rate_off']:.0f} turns/s at "
+        f"(68 in the report before the second round); the safety-off server did {sq['rate_off']:.0f} turns/s at "
         f"{sq['concurrency']} clients in this run. 300 turns/s needs about 3.3 ms of one process's GIL a turn, and "
         "about 6.7 ms of CPU a turn on two cores shared with the load generator; a safety-on turn is about "
         "7-8 ms of server CPU (the side-by-side run above), and the assessor's Python (rules, tokenizer, "
@@ -727,22 +728,22 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         "part of the two cores during this run (load average above).",
         "- 2 replicas vs 1: "
         + (f"{fig['replicas']['one']:.0f} turns/s for one replica, {fig['replicas']['two']:.0f} for two (the report "
-           "before this round: 59 and 94). " if "replicas" in fig else "")
+           "before the second round: 59 and 94). " if "replicas" in fig else "")
         + "The single replica gained more than the pair: it now uses more of the machine by itself (the "
         "encoder's matrix products run outside the GIL), and the load generator, PostgreSQL and other jobs share "
         "the same two cores, so a second replica has little idle CPU to take. The ratio measures the machine's "
         "spare CPU more than the replicas.",
         f"- Batch assessment ({a['batch_rate']:.0f} messages/s in this run; 401 in the run of 2026-11-25, and "
         "748 and 398 in two ad-hoc runs of the same measurement right after it): the figure swings with the other "
-        "jobs on the machine. Since then the assessor gained heads over the stock embedding for the harm "
-        "categories (one more small matrix product a batch), and `_flag_at` stopped building a `PolicyConfig` per "
-        "category per message (a tenth of the batch's Python calls in a cProfile of `assess_batch`).",
+        "jobs on the machine. Since then `_flag_at` stopped building a `PolicyConfig` per category per message (a "
+        "tenth of the batch's Python calls in a cProfile of `assess_batch`), and the assessor was rebuilt "
+        "(same architecture).",
         "- Server RSS stays under the target but grew with batching. Ad-hoc, 16 clients for 8 s, two runs each: "
-        "peak 227-228 MB before this round and 269-271 MB after; on this branch without the coalescer 231-233 MB, "
-        "with it 248-253 MB; with it and `MALLOC_ARENA_MAX=2` 225-226 MB against 251-256 MB. So the growth is "
-        "glibc's per-thread malloc arenas keeping the encoder's larger batch arrays: whichever request thread "
-        "leads a batch allocates them in its own arena. Running the batches on one dedicated thread would keep "
-        "them in one arena; not done in this round.",
+        "peak 227-228 MB before the second round and 269-271 MB after; on that branch without the coalescer "
+        "231-233 MB, with it 248-253 MB; with it and `MALLOC_ARENA_MAX=2` 225-226 MB against 251-256 MB. So the "
+        "growth is glibc's per-thread malloc arenas keeping the encoder's larger batch arrays: whichever request "
+        "thread leads a batch allocates them in its own arena. Running the batches on one dedicated thread would "
+        "keep them in one arena; not done yet.",
         "",
     ]
     lines += ["## Profile of the server under load", ""]
