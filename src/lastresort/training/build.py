@@ -142,13 +142,15 @@ def _bucket(key: str) -> int:
 
 
 
-def _validation(row: Row, index: int, fraction: float) -> bool:
-    """Whether a row is held out. A writer's rows stay on one side. A fifth of our own examples is held out too:
-    they are the hard cases (homonyms, contrast pairs, clean single crisis messages) that the public sets lack,
-    so without them validation would be easy and the thresholds it picks too lenient."""
+def _validation(row: Row, fraction: float) -> bool:
+    """Whether a row is held out, by a hash of its writer or its text: adding a source leaves every other row on
+    its side, so two builds can be compared on the rows they share. A writer's rows stay on one side. A fifth of
+    our own examples is held out too: they are the hard cases (homonyms, contrast pairs, clean single crisis
+    messages) that the public sets lack, so without them validation would be easy and the thresholds it picks
+    too lenient."""
     if row.source in OURS:
         return _bucket(row.text) < OURS_HELD_OUT * 1000
-    return (_bucket(row.group) if row.group else index % 1000) < fraction * 1000
+    return _bucket(row.group or row.text) < fraction * 1000
 
 
 def prepare(rows: list[Row], is_val: np.ndarray, encoder: Encoder, path: Path) -> dict[str, np.ndarray]:
@@ -234,7 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"decontamination: dropped {len(dropped)} rows with cosine >= {DECONTAMINATE_AT} to a test prompt")
     rows = [r for r, k in zip(rows, keep, strict=True) if k]
     y = np.array([r.labels for r in rows], dtype=np.float32)
-    is_val = np.array([_validation(r, i, args.val_fraction) for i, r in enumerate(rows)])
+    is_val = np.array([_validation(r, args.val_fraction) for r in rows])
     groups = np.array([r.group or f"row{i}" for i, r in enumerate(rows)])
     data = prepare(rows, is_val, encoder, args.cache / "finetune" / "data.npz")
     if args.prepare_only:
