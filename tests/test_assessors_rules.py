@@ -152,6 +152,19 @@ def test_ordinary_messages_are_not_flagged(text: str) -> None:
     assert flagged == {}, assessment.reasons
 
 
+@pytest.mark.parametrize("text", ["I want to end this", "i want to end this now", "I want to stop this.",
+                                  "i wanna quit this, bye", "I want to stop talking"])
+def test_wanting_to_stop_this_ends(text: str) -> None:
+    assert score(text, C.END_REQUEST) >= 0.85
+
+
+@pytest.mark.parametrize("text", ["I want to end this relationship, but I don't feel like I can",
+                                  "I want to leave this job", "I need to stop this habit",
+                                  "i want to end this marriage"])
+def test_ending_something_in_ones_life_is_not_an_end_request(text: str) -> None:
+    assert score(text, C.END_REQUEST) == 0.0
+
+
 def test_ambiguous_end_requests_sit_between_the_thresholds() -> None:
     for text in ("I'm done", "bye", "leave me alone"):
         assert 0.4 <= score(text, C.END_REQUEST) < 0.85, text

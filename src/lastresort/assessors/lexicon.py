@@ -302,8 +302,9 @@ HARM_TO_OTHERS = entries(
 END_REQUEST = entries(
     (r"\b(?:end|stop|close|terminate|finish|quit|kill|exit|leave) (?:this|the|our|this stupid|this whole) "
      r"(?:chat|conversation|convo|session|discussion|thread)\b", 0.95, "asks to end the chat"),
-    (r"\bi (?:want|wanna|would like|need|'d like) (?:to )?(?:stop|end|quit|leave) (?:talking|chatting|this|here|now)\b",
-     0.9, "wants to stop"),
+    # "this" alone, not "this relationship" or "this job": ending something in one's life is not ending the chat
+    (r"\bi (?:want|wanna|would like|need|'d like) (?:to )?(?:stop|end|quit|leave) (?:talking|chatting|here|now|"
+     r"this(?=\s*(?:$|[.!,;:]|now\b|please\b|already\b|right now\b|bye\b)))\b", 0.9, "wants to stop"),
     (r"\b(?:stop (?:talking|replying|responding|messaging) to me|don'?t (?:talk|reply|respond|write) to me "
      r"(?:again|anymore|ever))\b", 0.9, "asks the assistant to stop"),
     (r"\b(?:we(?:'re| are)|i(?:'m| am)|im) (?:so )?done (?:here|talking|with (?:this|you|this chat)) ?(?:,? ?(?:goodbye|bye))"
