@@ -27,12 +27,11 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # single-thread latency, as the server runs the encoder
 import numpy as np  # noqa: E402
-from assessor_benchmark import CFG, EXPECTED, OPENAI_LABELS, decision, load  # noqa: E402
+from assessor_benchmark import CFG, EXPECTED, OPENAI_LABELS, crisis, decision, flag_score, load  # noqa: E402
 
 from lastresort.assessors.builtin import BuiltinAssessor  # noqa: E402
 from lastresort.assessors.encoder import Encoder  # noqa: E402
 from lastresort.assessors.heads import calibrate  # noqa: E402
-from lastresort.core.categories import CRISIS, Category  # noqa: E402
 from lastresort.training.build import DECONTAMINATE_AT, _validation, choose_threshold, policy_score  # noqa: E402
 from lastresort.training.data import CATEGORIES, load_rows, test_prompts  # noqa: E402
 from lastresort.training.embed import SentenceEncoder, embed_cached  # noqa: E402
@@ -89,14 +88,6 @@ def thresholds(p_val: np.ndarray, y_val: np.ndarray, groups: np.ndarray) -> tupl
     return t.astype(np.float32), np.array([policy_score(c) for c in CATEGORIES], np.float32)
 
 
-def flag_score(m: np.ndarray) -> np.ndarray:
-    """As the assessor benchmark: the highest harm score, crisis scaled so its threshold maps to harm's."""
-    crisis = m[:, [j for j, c in enumerate(CATEGORIES) if c in CRISIS]].max(1) * (CFG.harm_threshold /
-                                                                                   CFG.crisis_threshold)
-    harm = m[:, [j for j, c in enumerate(CATEGORIES) if c not in CRISIS and c is not Category.END_REQUEST]].max(1)
-    return np.asarray(np.minimum(np.maximum(crisis, harm), 1.0))
-
-
 def measure(name: str, score: Scorer, single: Callable[[str], object], d: dict[str, object], val_ap: float,
             dim: int) -> dict[str, float | str]:
     om, xs = d["om"], d["xs"]
@@ -106,13 +97,11 @@ def measure(name: str, score: Scorer, single: Callable[[str], object], d: dict[s
     m = score(om_text)
     ms = score([r["prompt"] for r in xs if r["label"] == "safe"])
     mu = score([r["prompt"] for r in xs if r["label"] == "unsafe"])
-    crisis_cols = [j for j, c in enumerate(CATEGORIES) if c in CRISIS]
     sst = score(d["sst"])  # type: ignore[arg-type]
     multi = d["multi"]
     assert isinstance(multi, list)
     mm = score([x["text"] for x in multi])
-    ok = [decision(np.array([row[CATEGORIES.index(c)] for c in Category])) in EXPECTED[x["kind"]]
-          for row, x in zip(mm, multi, strict=True)]
+    ok = [decision(row) in EXPECTED[x["kind"]] for row, x in zip(mm, multi, strict=True)]  # columns: Category
     times = []
     for t in om_text[:20]:
         single(t)
@@ -124,7 +113,7 @@ def measure(name: str, score: Scorer, single: Callable[[str], object], d: dict[s
             "om_auprc": average_precision(y, flag_score(m)),
             "xs_false_flag": float((flag_score(ms) >= CFG.harm_threshold).mean()),
             "xs_unsafe_recall": float((flag_score(mu) >= CFG.harm_threshold).mean()),
-            "sst_crisis": float((sst[:, crisis_cols].max(1) >= CFG.crisis_threshold).mean()),
+            "sst_crisis": float(crisis(sst).mean()),
             "multilingual": float(np.mean(ok)),
             "p50_ms": float(np.percentile(times, 50)), "p99_ms": float(np.percentile(times, 99))}
 
