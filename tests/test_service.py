@@ -452,5 +452,13 @@ def test_a_failing_prefetch_leaves_turns_to_be_assessed_one_by_one(service: Conv
     assert service.post_message(user, conv.id, "[abuse] you").user_message.state.decision.action.value == "redirect"
 
 
-def test_prefetch_is_a_no_op_for_an_assessor_that_cannot(service: ConversationService) -> None:
-    service.prefetch(["hi"])  # the tagged assessor has no prefetch: nothing to do, nothing raised
+def test_prefetch_is_a_no_op_for_an_assessor_that_cannot(service: ConversationService,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    from lastresort.batching import Prefetcher
+
+    assert not isinstance(service.assessor, Prefetcher)  # the tagged assessor has no prefetch
+    service.prefetch(["[abuse] you"])
+    assert "could not prefetch" not in caplog.text
+    user = service.local_user("u")
+    conv = service.create_conversation(user)
+    assert service.post_message(user, conv.id, "[abuse] you").user_message.state.decision.action.value == "redirect"

