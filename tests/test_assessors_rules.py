@@ -63,6 +63,41 @@ def test_flags(text: str, category: Category) -> None:
     assert score(text, category) >= FLAG
 
 
+@pytest.mark.parametrize(("text", "category"), [
+    ("halt doch einfach deine Klappe", C.ABUSE),
+    ("du bist der blödeste Bot, den ich kenne", C.ABUSE),
+    ("so eine bescheuerte KI", C.ABUSE),
+    ("cierra el pico de una vez", C.ABUSE),
+    ("programa de mierda", C.ABUSE),
+    ("te voy a partir la cara", C.HARASSMENT_THREAT),
+    ("je vais te casser la gueule", C.HARASSMENT_THREAT),
+    ("ich werde dich verprügeln", C.HARASSMENT_THREAT),
+    ("ich tu dir richtig weh", C.HARASSMENT_THREAT),
+    ("I know where you live.", C.HARASSMENT_THREAT),
+    ("je sais où tu habites", C.HARASSMENT_THREAT),
+    ("Ich weiß, wo du wohnst", C.HARASSMENT_THREAT),
+    ("ich werde meinen Nachbarn heute abstechen", C.HARM_TO_OTHERS_RISK),
+    ("je vais frapper mon frère", C.HARM_TO_OTHERS_RISK),
+    ("necesito que cierres este chat", C.END_REQUEST),
+    ("quiero que acabes la conversación", C.END_REQUEST),
+])
+def test_flags_other_forms_in_spanish_french_and_german(text: str, category: Category) -> None:
+    assert score(text, category) >= FLAG
+
+
+@pytest.mark.parametrize("text", [
+    "wie halte ich die Klappe meines Laptops offen?", "¿cómo cierro el chat de soporte en la app?",
+    "die dümmste Idee des Jahres war meine", "cierra la puerta, por favor", '"I know where you live" is a song title',
+])
+def test_the_same_words_in_ordinary_use_are_not_flagged(text: str) -> None:
+    assessment = rules.assess(text, AssessContext())
+    assert max(assessment.scores.values(), default=0.0) < FLAG, assessment.reasons
+
+
+def test_a_reported_threat_is_damped() -> None:
+    assert score("my neighbour told me 'I know where you live'", C.HARASSMENT_THREAT) < FLAG
+
+
 @pytest.mark.parametrize("text", [
     "I want to kill myself",
     "i want to die",

@@ -110,6 +110,13 @@ ABUSE = entries(
      r"doofe[rs]?),? )+(?:bot|roboter|maschine|ki)\b", 0.9, "insult aimed at the assistant (de)"),
     (r"\b(?:halt die klappe|halts maul|fick dich|verpiss dich|dummer (?:bot|roboter)|scheiss (?:bot|ki|maschine))\b",
      0.85, "abuse (de)"),
+    # "halt endlich dein Maul", "du bist der dümmste Bot", "blöde Maschine": the forms the entries above miss
+    (r"\bhalt (?:endlich |doch |einfach |mal |jetzt )*(?:dein|deine|die) (?:maul|klappe|fresse|schnauze)\b|"
+     r"\bdu bist (?:der|die|das) (?:allergrosste )?(?:dummste|blodeste|nutzloseste|schlechteste|bescheuertste)\b|"
+     r"\b(?:blode|dumme|nutzlose|bescheuerte) (?:maschine|ki)\b|\b(?:bloder|nutzloser|bescheuerter) (?:bot|roboter)\b",
+     0.85, "abuse (de)"),
+    (r"\bcierra (?:la boca|el pico|el hocico)\b|\b(?:maquina|bot|robot|programa) (?:estupid[oa]|inutil|idiota|"
+     r"de mierda)\b", 0.85, "abuse (es)"),
 )
 
 HARASSMENT_THREAT = entries(
@@ -130,6 +137,12 @@ HARASSMENT_THREAT = entries(
     (rf"\b{SLUR}\b", 0.3, "slur (not aimed at anyone here)"),
     (r"\b(?:te voy a (?:matar|encontrar)|je vais te (?:tuer|trouver|buter)|ich (?:bringe|bring) dich um|"
      r"ich werde dich (?:toten|finden))\b", 0.85, "threat (es/fr/de)"),
+    (r"\b(?:te voy a (?:hacer dano|lastimar|pegar|partir la cara|reventar)|je vais te (?:faire du mal|frapper|"
+     r"defoncer|casser la gueule|tabasser)|ich (?:werde|will) dich (?:schlagen|verprugeln|fertigmachen|abstechen)|"
+     r"ich (?:tu|tue|werde) dir (?:\w+ )?(?:weh|wehtun))\b", 0.85, "threat to hurt the listener (es/fr/de)"),
+    # Knowing where someone lives is how a threat is made concrete; said to the assistant or to a person.
+    (r"\bi know where you (?:live|work|sleep)\b(?!\W* is\b)|\bse donde vives\b|\bje sais ou tu (?:habites|vis)\b|"
+     r"\bich weiss,? wo du wohnst\b", 0.7, "knows where the listener lives"),
 )
 
 SEXUAL_MINORS = entries(
@@ -294,8 +307,9 @@ HARM_TO_OTHERS = entries(
      r"(?:\w+ ){0,3}?(?:kill|shoot|use it on|make them pay|hurt)\b", 0.9, "has a weapon and intent"),
     (r"\b(?:want|wanna|going|gonna|plan|planning) (?:to )?(?:make (?:them|him|her) (?:pay|suffer)|get revenge)\b"
      r"(?:\W+\w+){0,6}?\W+(?:kill|hurt|gun|knife|blood|die)\b", 0.8, "revenge with violence"),
-    (r"\b(?:voy a|quiero) (?:matar|lastimar|apunalar|disparar) a\b|\bje vais (?:tuer|buter|poignarder) (?:mon|ma|mes|"
-     r"le|la|les)\b|\bich (?:werde|will) (?:meinen|meine|den|die) (?:\w+ )?(?:umbringen|toten|erschiessen)\b", 0.85,
+    (r"\b(?:voy a|quiero) (?:matar|lastimar|apunalar|disparar) a\b|\bje vais (?:tuer|buter|poignarder|frapper|tabasser) (?:mon|ma|mes|"
+     r"le|la|les)\b|\bich (?:werde|will) (?:meinen|meine|den|die) (?:\w+ ){1,2}(?:umbringen|toten|erschiessen|"
+     r"verprugeln|abstechen|erstechen|zusammenschlagen)\b", 0.85,
      "intent to harm someone (es/fr/de)"),
 )
 
@@ -312,9 +326,10 @@ END_REQUEST = entries(
     (r"^\W*(?:ok(?:ay)?,? |well,? |alright,? )?(?:bye|goodbye|good bye|bye bye|see ya|cya|i(?:'m| am) done|"
      r"im done|i(?:'m| am) leaving|im out|enough|leave me alone|go away)\W*$", 0.55, "may want to stop"),
     (r"\b(?:i(?:'m| am)|im) done with (?:you|this)\b|\bleave me alone\b", 0.5, "may want to stop"),
-    (r"\b(?:termina|terminar|acaba|acabar|finaliza|finalizar|cierra|cerrar) (?:esta|la|nuestra) "
-     r"(?:conversacion|charla|chat|sesion)\b|\bno quiero (?:hablar|seguir hablando) (?:mas|contigo)\b", 0.95,
-     "asks to end the chat (es)"),
+    # imperative ("cierra este chat") and "quiero que" + subjunctive ("quiero que termines esta conversación")
+    (r"\b(?:termina|terminar|acaba|acabar|finaliza|finalizar|cierra|cerrar|termines|acabes|finalices|cierres) "
+     r"(?:esta|este|la|el|nuestra|nuestro) (?:conversacion|charla|chat|sesion)\b|"
+     r"\bno quiero (?:hablar|seguir hablando) (?:mas|contigo)\b", 0.95, "asks to end the chat (es)"),
     (r"\b(?:arrete|arreter|termine|terminer|mets fin a|mettre fin a|ferme|fermer) (?:cette|la|notre|ce) "
      r"(?:conversation|discussion|chat|session)\b|\bje ne veux plus (?:parler|te parler)\b", 0.95,
      "asks to end the chat (fr)"),
