@@ -113,7 +113,8 @@ def load(data: Path) -> dict[str, object]:
              for u, label, posts in cssrs_users(data) if cssrs_split(u) == "test"]
     tc = json.loads((data / "toxicchat-human/toxic_chat_test.json").read_text(encoding="utf-8"))["instances"]
     tc_benign = [r["instance"] for r in tc if r["annotations"]["toxicity"]["majority_human"] == "0"]
-    multi = [json.loads(line) for line in (ROOT / "benchmarks/multilingual.jsonl").read_text().splitlines() if line]
+    multi = {key: [json.loads(line) for line in (ROOT / "benchmarks" / name).read_text().splitlines() if line]
+             for key, name in MULTILINGUAL.items()}
     return {"om": om, "xs": xs, "sst": sst, "users": users, "tc_benign": tc_benign, "multi": multi}
 
 
@@ -137,8 +138,28 @@ def decision(m_row: np.ndarray) -> str:
     return Policy().decide(PathState(), a).action.value
 
 
+#: Our es/fr/de examples, by the key their figures carry. ``multilingual.jsonl`` is no longer held out for the rule
+#: layer (see the report); ``multilingual_heldout.jsonl`` was written on 2026-11-27 and nothing was changed after
+#: seeing results on it.
+MULTILINGUAL = {"multilingual": "multilingual.jsonl", "heldout": "multilingual_heldout.jsonl"}
+
 EXPECTED = {"abuse": {"redirect", "refuse"}, "threat": {"redirect", "refuse", "crisis_support"},
             "crisis": {"crisis_support"}, "end": {"end", "confirm_end"}, "benign": {"answer"}}
+
+
+LANGS = ("es", "fr", "de")
+
+
+def _multilingual(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
+    """Share of ``examples`` whose decision is as expected, overall and per language; appends a table row each."""
+    m = judge.batch([x["text"] for x in examples])
+    ok = [decision(row) in EXPECTED[x["kind"]] for row, x in zip(m, examples, strict=True)]
+    rows += [f"| {judge.name} | {x['lang']} | {x['kind']} | {x['text']} | {decision(row)} |"
+             for row, x in zip(m, examples, strict=True)]
+    figures = {f"{key}_correct": float(np.mean(ok))}
+    for lang in LANGS:
+        figures[f"{key}_{lang}"] = float(np.mean([o for o, x in zip(ok, examples, strict=True) if x["lang"] == lang]))
+    return figures
 
 
 def run(data: Path, out: Path, plots: bool) -> str:
@@ -163,7 +184,7 @@ def run(data: Path, out: Path, plots: bool) -> str:
              f"{os.getloadavg()[0]:.1f} (the machine is shared; timings are what this run saw).\n"]
     results: dict[str, dict[str, float]] = {}
     curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
-    multi_rows: list[str] = []
+    multi_rows: dict[str, list[str]] = {key: [] for key in MULTILINGUAL}
     for judge in judges():
         print(f"== {judge.name}", flush=True)
         r: dict[str, float] = {}
@@ -191,16 +212,10 @@ def run(data: Path, out: Path, plots: bool) -> str:
             r["false_crisis_xs_safe"] = float(crisis(m_safe).mean())
             r["false_crisis_om_clean"] = float(crisis(m[~om_any]).mean())
             r["false_crisis_toxicchat"] = float(crisis(judge.batch(d["tc_benign"])).mean())  # type: ignore[arg-type]
-            multi = d["multi"]
-            assert isinstance(multi, list)
-            mm = judge.batch([x["text"] for x in multi])
-            ok = [decision(row) in EXPECTED[x["kind"]] for row, x in zip(mm, multi, strict=True)]
-            r["multilingual_correct"] = float(np.mean(ok))
-            for lang in ("es", "fr", "de"):
-                r[f"multilingual_{lang}"] = float(np.mean([o for o, x in zip(ok, multi, strict=True)
-                                                           if x["lang"] == lang]))
-            multi_rows += [f"| {judge.name} | {x['lang']} | {x['kind']} | {x['text']} | {decision(row)} |"
-                           for row, x in zip(mm, multi, strict=True)]
+            sets = d["multi"]
+            assert isinstance(sets, dict)
+            for key, examples in sets.items():
+                r.update(_multilingual(judge, key, examples, multi_rows[key]))
         r.update(latency(judge, om_text[:400]))
         short = latency(judge, [r["prompt"] for r in xs])  # chat-length messages (median 42 characters)
         r["p50_ms_chat"], r["p99_ms_chat"] = short["p50_ms"], short["p99_ms"]
@@ -210,7 +225,7 @@ def run(data: Path, out: Path, plots: bool) -> str:
     names = list(results)
     pct = {"om_precision", "om_recall", "xs_false_flag", "xs_unsafe_recall", "sst_crisis_recall",
            "cssrs_user_recall", "om_sh_crisis_recall", "false_crisis_xs_safe", "false_crisis_om_clean",
-           "false_crisis_toxicchat", "multilingual_correct", "multilingual_es", "multilingual_fr", "multilingual_de"}
+           "false_crisis_toxicchat", *(f"{key}_{part}" for key in MULTILINGUAL for part in ("correct", *LANGS))}
     labels = {
         "om_auprc": "openai-moderation AUPRC, flag (any category) — target ≥ 0.87",
         "om_precision": "openai-moderation precision of flag", "om_recall": "openai-moderation recall of flag",
@@ -228,8 +243,12 @@ def run(data: Path, out: Path, plots: bool) -> str:
         "false_crisis_xs_safe": "false crisis: XSTest safe", "false_crisis_om_clean": "false crisis: openai-moderation "
                                                                                          "rows with no label",
         "false_crisis_toxicchat": "false crisis: ToxicChat non-toxic prompts (test split)",
-        "multilingual_correct": "es/fr/de written examples, decision as expected (30)",
+        "multilingual_correct": "es/fr/de written examples, decision as expected "
+                                f"({len(d['multi']['multilingual'])}; not held out for the rules, see below)",  # type: ignore[index]
         "multilingual_es": "… Spanish", "multilingual_fr": "… French", "multilingual_de": "… German",
+        "heldout_correct": "es/fr/de held-out examples, decision as expected "
+                           f"({len(d['multi']['heldout'])})",  # type: ignore[index]
+        "heldout_es": "… Spanish", "heldout_fr": "… French", "heldout_de": "… German",
         "p50_ms": "latency p50 per message, openai-moderation texts (ms) — target ≤ 5",
         "p99_ms": "latency p99 per message, openai-moderation texts (ms) — target ≤ 20",
         "p50_ms_chat": "latency p50 per message, XSTest prompts (chat-length) (ms)",
@@ -258,7 +277,12 @@ def run(data: Path, out: Path, plots: bool) -> str:
                  "before the verb and Spanish end requests in the subjunctive were written after seeing what it "
                  "missed here (tests use other sentences). The learned layer never saw these examples.\n")
     lines.append("| assessor | lang | kind | text | decision |\n|---|---|---|---|---|")
-    lines += multi_rows
+    lines += multi_rows["multilingual"]
+    lines.append("\n## Held-out multilingual examples (benchmarks/multilingual_heldout.jsonl)\n\n"
+                 "Written on 2026-11-27, after the rule changes above and before anything was run on them; no rule or "
+                 "model was changed after seeing these results.\n")
+    lines.append("| assessor | lang | kind | text | decision |\n|---|---|---|---|---|")
+    lines += multi_rows["heldout"]
     out.mkdir(parents=True, exist_ok=True)
     (out / "assessor-benchmark.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "assessor-benchmark.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
