@@ -139,8 +139,8 @@ def decision(m_row: np.ndarray) -> str:
 
 
 #: Our es/fr/de examples, by the key their figures carry. ``multilingual.jsonl`` is no longer held out for the rule
-#: layer (see the report); ``multilingual_heldout.jsonl`` was written on 2026-11-27 and nothing was changed after
-#: seeing results on it.
+#: layer (see the report); ``multilingual_heldout.jsonl`` was written on 2026-11-27, and one crisis rule was added
+#: after seeing results on it (the report says which).
 MULTILINGUAL = {"multilingual": "multilingual.jsonl", "heldout": "multilingual_heldout.jsonl"}
 
 EXPECTED = {"abuse": {"redirect", "refuse"}, "threat": {"redirect", "refuse", "crisis_support"},
@@ -279,8 +279,11 @@ def run(data: Path, out: Path, plots: bool) -> str:
     lines.append("| assessor | lang | kind | text | decision |\n|---|---|---|---|---|")
     lines += multi_rows["multilingual"]
     lines.append("\n## Held-out multilingual examples (benchmarks/multilingual_heldout.jsonl)\n\n"
-                 "Written on 2026-11-27, after the rule changes above and before anything was run on them; no rule or "
-                 "model was changed after seeing these results.\n")
+                 "Written on 2026-11-27, after the rule changes above and before anything was run on them. One change "
+                 "followed: a German crisis message here (jumping from a bridge) was missed, so the rule layer got "
+                 "entries for jumping from bridges, buildings and roofs or in front of trains in de/es/fr (tested on "
+                 "other sentences). Before it, builtin got 75.0% of this set right (German 75.0%), rules 66.7%. "
+                 "Nothing else was changed after seeing these results.\n")
     lines.append("| assessor | lang | kind | text | decision |\n|---|---|---|---|---|")
     lines += multi_rows["heldout"]
     out.mkdir(parents=True, exist_ok=True)

@@ -94,6 +94,21 @@ def test_the_same_words_in_ordinary_use_are_not_flagged(text: str) -> None:
     assert max(assessment.scores.values(), default=0.0) < FLAG, assessment.reasons
 
 
+@pytest.mark.parametrize("text", [
+    "ich will von der Brücke springen", "morgen springe ich vom Hochhaus", "ich werde mich vor den Zug werfen",
+    "quiero tirarme del puente", "voy a saltar desde la azotea esta noche", "je vais sauter du pont ce soir",
+    "j'ai envie de me jeter sous un train",
+])
+def test_jumping_in_spanish_french_and_german_is_a_crisis_signal(text: str) -> None:
+    assert score(text, C.SELF_HARM_RISK) >= CRISIS
+
+
+@pytest.mark.parametrize("text", ["wir springen heute vom 3-Meter-Brett", "ich springe gleich ins Wasser",
+                                  "el perro saltó del sofá", "je saute du lit à 6 heures"])
+def test_ordinary_jumps_are_not(text: str) -> None:
+    assert score(text, C.SELF_HARM_RISK) < CRISIS
+
+
 def test_a_reported_threat_is_damped() -> None:
     assert score("my neighbour told me 'I know where you live'", C.HARASSMENT_THREAT) < FLAG
 

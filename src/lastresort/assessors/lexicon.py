@@ -262,6 +262,13 @@ SELF_HARM = entries(
      r"(?:die|kill myself|commit suicide|end (?:it|my life)|off myself)\b", 0.95, "asks for a suicide method"),
     (r"\b(?:jump|jumping) (?:off|from) (?:a|the|this) (?:bridge|building|roof|cliff|balcony)\b", 0.6,
      "thinking of jumping"),
+    (r"\b(?:springe|spring|springen|sturze|sturzen) (?:\w+ ){0,3}?(?:von|vom) (?:der |dem |einer |einem )?"
+     r"(?:brucke|hochhaus|dach|klippe|balkon)\b|\b(?:von|vom) (?:der |dem |einer |einem )?(?:brucke|hochhaus|dach|"
+     r"klippe|balkon) (?:\w+ ){0,2}?(?:springen|springe|sturzen)\b|\bmich vor (?:den|einen|die) (?:zug|bus|lkw|bahn) "
+     r"(?:zu )?(?:werfen|legen)\b|\b(?:tirarme|saltar|lanzarme|aventarme) (?:de|del|desde) (?:el |un |una |la )?"
+     r"(?:puente|edificio|techo|tejado|azotea|balcon|acantilado)\b|\b(?:sauter|me jeter|je saute|je me jette) "
+     r"(?:du|d'un|d'une|de la|depuis le|depuis un|sous le|sous un) ?(?:pont|immeuble|toit|falaise|balcon|train)\b",
+     0.6, "thinking of jumping (de/es/fr)"),
     (r"\bi (?:\w+ )?(?:self[- ]?harm|cut myself|have been cutting|relapsed)\b|\bself[- ]harm(?:ing)? again\b", 0.85,
      "self-harm"),
     (r"\b(?:my|a) (?:friend|sister|brother|son|daughter|partner|mom|dad|wife|husband|kid) (?:\w+ ){0,2}?"
