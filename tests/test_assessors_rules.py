@@ -110,7 +110,7 @@ def test_ordinary_jumps_are_not(text: str) -> None:
 
 
 def test_a_reported_threat_is_damped() -> None:
-    assert score("my neighbour told me 'I know where you live'", C.HARASSMENT_THREAT) < FLAG
+    assert 0 < score("my neighbour told me 'I know where you live'", C.HARASSMENT_THREAT) < FLAG  # seen, then damped
 
 
 @pytest.mark.parametrize("text", [
