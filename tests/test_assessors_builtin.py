@@ -141,20 +141,6 @@ def test_the_artefact_records_its_provenance_and_matches_its_weights() -> None:
     assert json.loads((data / "builtin_heads.json").read_text())["weights_sha256"] == meta["weights_sha256"]
 
 
-def test_crisis_has_a_second_judge_over_the_stock_embedding(judge: BuiltinAssessor) -> None:
-    data = resources.files("lastresort.assessors") / "data"
-    meta = json.loads((data / "builtin_crisis_heads.json").read_text())
-    assert hashlib.sha256((data / "builtin_crisis_heads.npz").read_bytes()).hexdigest() == meta["weights_sha256"]
-    assert set(judge.crisis_heads.categories) == CRISIS
-    texts = ["I can't see a way out any more", "how do I kill a Python process?", "you useless bot"]
-    tuned, stock = judge._encoder.encode_pair(texts)
-    combined = judge.learned_scores(texts)
-    for k, c in enumerate(judge.crisis_heads.categories):
-        j = judge.heads.categories.index(c)
-        assert np.allclose(combined[:, j], np.maximum(judge.heads.scores(tuned)[:, j],
-                                                      judge.crisis_heads.scores(stock)[:, k]))
-
-
 def test_prefetched_scores_equal_fresh_ones_and_skip_the_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
     judge = BuiltinAssessor()
     texts = ["hello there", "you stupid bot", "I want to die", "how do I kill a Python process?"]

