@@ -152,10 +152,10 @@ LANGS = ("es", "fr", "de")
 
 def _multilingual(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
     """Share of ``examples`` whose decision is as expected, overall and per language; appends a table row each."""
-    m = judge.batch([x["text"] for x in examples])
-    ok = [decision(row) in EXPECTED[x["kind"]] for row, x in zip(m, examples, strict=True)]
-    rows += [f"| {judge.name} | {x['lang']} | {x['kind']} | {x['text']} | {decision(row)} |"
-             for row, x in zip(m, examples, strict=True)]
+    decided = [decision(row) for row in judge.batch([x["text"] for x in examples])]
+    ok = [d in EXPECTED[x["kind"]] for d, x in zip(decided, examples, strict=True)]
+    rows += [f"| {judge.name} | {x['lang']} | {x['kind']} | {x['text']} | {d} |"
+             for d, x in zip(decided, examples, strict=True)]
     figures = {f"{key}_correct": float(np.mean(ok))}
     for lang in LANGS:
         figures[f"{key}_{lang}"] = float(np.mean([o for o, x in zip(ok, examples, strict=True) if x["lang"] == lang]))

@@ -47,8 +47,10 @@ def test_harm_heads_take_the_lowest_threshold_that_is_precise_enough() -> None:
     assert "precision >= 0.8" in rule and figures["val_precision"] >= build.HARM_PRECISION
     flagged = p >= t
     assert ((flagged & (y == 1)).sum() / flagged.sum()) >= build.HARM_PRECISION
-    lower = p[p < t].max()  # one step lower is no longer precise enough, or the F1 choice is higher still
-    assert ((p >= lower) & (y == 1)).sum() / (p >= lower).sum() < build.HARM_PRECISION or t > lower
+    # here the precise threshold is also the F1 choice (recall 1.0): the lowest score with 10 negatives above it
+    assert t == pytest.approx(0.5) and figures["val_recall"] == 1.0
+    lower = p[p < t].max()  # one step lower is no longer precise enough
+    assert ((p >= lower) & (y == 1)).sum() / (p >= lower).sum() < build.HARM_PRECISION
 
 
 def test_a_head_with_too_few_validation_positives_keeps_the_default() -> None:

@@ -96,7 +96,8 @@ ABUSE = entries(
     (r"\b(?:eres|sos|es) (?:un |una |muy |tan )?(?:(?:bot|robot|maquina|programa|ia|asistente) "
      r"(?:muy |tan |totalmente |completamente )?)?(?:idiota|estupid[oa]|inutil|imbecil|tont[oa]|pendej[oa]|"
      r"basura|gilipollas|cabron|mierda|subnormal)\b", 0.9, "insult aimed at the assistant (es)"),
-    (r"\b(?:vete a la mierda|que te jodan|callate|jodete|maldit[oa] (?:bot|maquina))\b", 0.85, "abuse (es)"),
+    (r"\b(?:vete a la mierda|que te jodan|callate|jodete|maldit[oa] (?:bot|maquina)|cierra (?:la boca|el pico|"
+     r"el hocico)|(?:maquina|bot|robot|programa) (?:estupid[oa]|inutil|idiota|de mierda))\b", 0.85, "abuse (es)"),
     (r"\b(?:t'es|tu es|t es|vous etes|espece d'?|espece de) ?(?:un |une |vraiment |trop |si |completement |"
      r"totalement |tellement )?(?:(?:bot|robot|machine|ia|programme) (?:completement |totalement |vraiment )?)?"
      r"(?:con|conne|connard|connasse|idiot|idiote|debile|nul|nulle|inutile|abruti|abrutie|cretin|imbecile|merde|"
@@ -108,15 +109,10 @@ ABUSE = entries(
      r"doofe[rs]?),? )*(?:idiot|vollidiot|dumm|blod|nutzlos|arschloch|versager|dummkopf|trottel|wichser|"
      r"scheisse|bescheuert|doof)\b|\bdu bist (?:ein |eine |der |die |das )?(?:(?:dumme[rs]?|blode[rs]?|nutzlose[rs]?|"
      r"doofe[rs]?),? )+(?:bot|roboter|maschine|ki)\b", 0.9, "insult aimed at the assistant (de)"),
-    (r"\b(?:halt die klappe|halts maul|fick dich|verpiss dich|dummer (?:bot|roboter)|scheiss (?:bot|ki|maschine))\b",
-     0.85, "abuse (de)"),
-    # "halt endlich dein Maul", "du bist der dümmste Bot", "blöde Maschine": the forms the entries above miss
-    (r"\bhalt (?:endlich |doch |einfach |mal |jetzt )*(?:dein|deine|die) (?:maul|klappe|fresse|schnauze)\b|"
-     r"\bdu bist (?:der|die|das) (?:allergrosste )?(?:dummste|blodeste|nutzloseste|schlechteste|bescheuertste)\b|"
-     r"\b(?:blode|dumme|nutzlose|bescheuerte) (?:maschine|ki)\b|\b(?:bloder|nutzloser|bescheuerter) (?:bot|roboter)\b",
-     0.85, "abuse (de)"),
-    (r"\bcierra (?:la boca|el pico|el hocico)\b|\b(?:maquina|bot|robot|programa) (?:estupid[oa]|inutil|idiota|"
-     r"de mierda)\b", 0.85, "abuse (es)"),
+    (r"\b(?:halts maul|fick dich|verpiss dich|halt (?:endlich |doch |einfach |mal |jetzt )*(?:dein|deine|die) "
+     r"(?:maul|klappe|fresse|schnauze)|(?:dummer|bloder|nutzloser|bescheuerter) (?:bot|roboter)|(?:blode|dumme|"
+     r"nutzlose|bescheuerte) (?:maschine|ki)|scheiss (?:bot|ki|maschine)|du bist (?:der|die|das) (?:allergrosste )?"
+     r"(?:dummste|blodeste|nutzloseste|schlechteste|bescheuertste))\b", 0.85, "abuse (de)"),
 )
 
 HARASSMENT_THREAT = entries(
@@ -135,11 +131,10 @@ HARASSMENT_THREAT = entries(
     (rf"\b(?:{YOU}|{YOU_ARE}|ur|those|these|all (?:you|those|these|the|of you)|fucking|dirty|filthy|stupid|damn|go back,?) "
      rf"(?:\w+ ){{0,2}}?{SLUR}\b", 0.85, "slur aimed at someone"),
     (rf"\b{SLUR}\b", 0.3, "slur (not aimed at anyone here)"),
-    (r"\b(?:te voy a (?:matar|encontrar)|je vais te (?:tuer|trouver|buter)|ich (?:bringe|bring) dich um|"
-     r"ich werde dich (?:toten|finden))\b", 0.85, "threat (es/fr/de)"),
-    (r"\b(?:te voy a (?:hacer dano|lastimar|pegar|partir la cara|reventar)|je vais te (?:faire du mal|frapper|"
-     r"defoncer|casser la gueule|tabasser)|ich (?:werde|will) dich (?:schlagen|verprugeln|fertigmachen|abstechen)|"
-     r"ich (?:tu|tue|werde) dir (?:\w+ )?(?:weh|wehtun))\b", 0.85, "threat to hurt the listener (es/fr/de)"),
+    (r"\b(?:te voy a (?:matar|encontrar|hacer dano|lastimar|pegar|partir la cara|reventar)|je vais te (?:tuer|"
+     r"trouver|buter|faire du mal|frapper|defoncer|casser la gueule|tabasser)|ich (?:bringe|bring) dich um|"
+     r"ich werde dich (?:toten|finden)|ich (?:werde|will) dich (?:schlagen|verprugeln|fertigmachen|abstechen)|"
+     r"ich (?:tu|tue|werde) dir (?:\w+ )?(?:weh|wehtun))\b", 0.85, "threat (es/fr/de)"),
     # Knowing where someone lives is how a threat is made concrete; said to the assistant or to a person.
     (r"\bi know where you (?:live|work|sleep)\b(?!\W* is\b)|\bse donde vives\b|\bje sais ou tu (?:habites|vis)\b|"
      r"\bich weiss,? wo du wohnst\b", 0.7, "knows where the listener lives"),
@@ -260,15 +255,14 @@ SELF_HARM = entries(
      r"would it take|lethal)\b", 0.85, "asks about overdose"),
     (r"\b(?:painless|easiest|quickest|fastest|best|surest|quietest) (?:way|method|ways|methods) to "
      r"(?:die|kill myself|commit suicide|end (?:it|my life)|off myself)\b", 0.95, "asks for a suicide method"),
-    (r"\b(?:jump|jumping) (?:off|from) (?:a|the|this) (?:bridge|building|roof|cliff|balcony)\b", 0.6,
-     "thinking of jumping"),
-    (r"\b(?:springe|spring|springen|sturze|sturzen) (?:\w+ ){0,3}?(?:von|vom) (?:der |dem |einer |einem )?"
+    (r"\b(?:jump|jumping) (?:off|from) (?:a|the|this) (?:bridge|building|roof|cliff|balcony)\b|"
+     r"\b(?:springe|spring|springen|sturze|sturzen) (?:\w+ ){0,3}?(?:von|vom) (?:der |dem |einer |einem )?"
      r"(?:brucke|hochhaus|dach|klippe|balkon)\b|\b(?:von|vom) (?:der |dem |einer |einem )?(?:brucke|hochhaus|dach|"
      r"klippe|balkon) (?:\w+ ){0,2}?(?:springen|springe|sturzen)\b|\bmich vor (?:den|einen|die) (?:zug|bus|lkw|bahn) "
      r"(?:zu )?(?:werfen|legen)\b|\b(?:tirarme|saltar|lanzarme|aventarme) (?:de|del|desde) (?:el |un |una |la )?"
      r"(?:puente|edificio|techo|tejado|azotea|balcon|acantilado)\b|\b(?:sauter|me jeter|je saute|je me jette) "
      r"(?:du|d'un|d'une|de la|depuis le|depuis un|sous le|sous un) ?(?:pont|immeuble|toit|falaise|balcon|train)\b",
-     0.6, "thinking of jumping (de/es/fr)"),
+     0.6, "thinking of jumping"),
     (r"\bi (?:\w+ )?(?:self[- ]?harm|cut myself|have been cutting|relapsed)\b|\bself[- ]harm(?:ing)? again\b", 0.85,
      "self-harm"),
     (r"\b(?:my|a) (?:friend|sister|brother|son|daughter|partner|mom|dad|wife|husband|kid) (?:\w+ ){0,2}?"
