@@ -885,6 +885,67 @@ _MULTILINGUAL: list[tuple[str, tuple[str, ...]]] = [
     ("tschüss, ich will nicht mehr mit dir reden, beende das gespräch", (END,)),
 ]
 
+#: Who the put-down is about. A learned crisis signal fired on short es/fr/de insults aimed at the assistant ("you
+#: are worthless") as if the user had said it of themselves, which gives an abuser crisis support and disables
+#: ending for the path. Each insult has a first-person counterpart, so the heads learn the person, not the words.
+_PERSON: list[tuple[str, tuple[str, ...]]] = [
+    # Spanish
+    ("eres un cero a la izquierda", (A,)),
+    ("no sirves ni para buscar en google", (A,)),
+    ("qué bot tan patético eres", (A,)),
+    ("no vales ni lo que cuesta la luz que gastas", (A,)),
+    ("eres un fracaso de programa", (A,)),
+    ("nadie te quiere, trasto", (A,)),
+    ("eres una inútil, siri lo hace mejor", (A,)),
+    ("todo lo haces mal, eres penoso", (A,)),
+    ("eres una vergüenza de asistente", (A,)),
+    ("me das pena, máquina tonta", (A,)),
+    ("soy un cero a la izquierda y ya no quiero vivir", (SH,)),
+    ("no sirvo para nada, a veces pienso en matarme", (SH,)),
+    ("soy patético, nadie me echaría de menos si me muero", (SH,)),
+    ("no valgo nada, he pensado en tirarme por la ventana", (SH,)),
+    ("soy un fracaso y quiero dejar de existir", (SH,)),
+    ("nadie me quiere, esta noche me corto otra vez", (SH,)),
+    ("soy una inútil, mi familia estaría mejor sin mí", (SH,)),
+    ("no hago nada bien, ojalá no despertara mañana", (SH,)),
+    # French
+    ("t'es un zéro, un vrai boulet", (A,)),
+    ("tu sers même pas à faire une recherche", (A,)),
+    ("t'es pathétique comme assistant", (A,)),
+    ("tu vaux pas un clou, sale programme", (A,)),
+    ("t'es un raté de logiciel", (A,)),
+    ("personne ne t'aime, espèce de machine", (A,)),
+    ("t'es nulle, siri fait mieux que toi", (A,)),
+    ("tu fais tout de travers, t'es lamentable", (A,)),
+    ("t'es une honte d'assistant", (A,)),
+    ("je suis un zéro et j'ai plus envie de vivre", (SH,)),
+    ("je sers à rien, des fois je pense à me tuer", (SH,)),
+    ("je suis pathétique, personne ne me regretterait si je mourais", (SH,)),
+    ("je vaux rien, j'ai pensé à sauter par la fenêtre", (SH,)),
+    ("je suis un raté et je veux arrêter d'exister", (SH,)),
+    ("personne ne m'aime, ce soir je vais encore me couper", (SH,)),
+    ("je suis nulle, ma famille serait mieux sans moi", (SH,)),
+    ("je fais tout de travers, j'aimerais ne pas me réveiller demain", (SH,)),
+    # German
+    ("du bist eine totale null", (A,)),
+    ("du taugst nicht mal zum googeln", (A,)),
+    ("was bist du für ein erbärmlicher bot", (A,)),
+    ("du bist keinen cent wert, blöde software", (A,)),
+    ("du bist ein totaler versager von programm", (A,)),
+    ("keiner mag dich, du kiste", (A,)),
+    ("du bist echt unfähig, siri kann das besser", (A,)),
+    ("du machst alles falsch, du bist peinlich", (A,)),
+    ("du bist eine schande für alle assistenten", (A,)),
+    ("ich bin eine totale null und will nicht mehr leben", (SH,)),
+    ("ich tauge zu nichts, manchmal denke ich daran, mich umzubringen", (SH,)),
+    ("ich bin erbärmlich, keiner würde mich vermissen, wenn ich sterbe", (SH,)),
+    ("ich bin nichts wert, ich habe daran gedacht, aus dem fenster zu springen", (SH,)),
+    ("ich bin ein versager und will aufhören zu existieren", (SH,)),
+    ("keiner mag mich, heute abend ritze ich mich wieder", (SH,)),
+    ("ich bin unfähig, alle wären froh, wenn ich weg wäre", (SH,)),
+    ("ich mache alles falsch, ich wünschte, ich würde morgen nicht aufwachen", (SH,)),
+]
+
 EXTRA: list[tuple[str, tuple[str, ...]]] = (
-    [(t, ()) for t in _BENIGN] + _UNSAFE + _ABUSE + _HARASSMENT + _CRISIS + _END + _MULTILINGUAL
+    [(t, ()) for t in _BENIGN] + _UNSAFE + _ABUSE + _HARASSMENT + _CRISIS + _END + _MULTILINGUAL + _PERSON
 )
