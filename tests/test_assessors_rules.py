@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lastresort.assessors import lexicon as lx
+from lastresort.assessors.normalize import normalize, normalized_forms
 from lastresort.assessors.rules import RuleAssessor
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext
@@ -258,3 +262,46 @@ def test_huge_input_is_bounded() -> None:
 ])
 def test_french_and_german_insults_with_a_noun_for_the_assistant(text: str, flagged: bool) -> None:
     assert (score(text, C.ABUSE) >= FLAG) is flagged
+
+
+# The lexicon is compiled case-sensitively (twice as fast): that is only right while every normalised form is
+# casefolded and every pattern is written in lower case.
+def _lexicon_patterns() -> list[re.Pattern[str]]:
+    extra = ("REPORTED", "FICTION", "RESEARCH", "OPERATIONAL", "NEGATED_SELF_HARM", "END_QUESTION", "FOLLOW_UP",
+             "YES", "NO")
+    return [p for rules in lx.LEXICON.values() for p, _, _ in rules] + [getattr(lx, name) for name in extra]
+
+
+def test_lexicon_patterns_are_lower_case() -> None:
+    for pattern in _lexicon_patterns():
+        # an upper-case letter is allowed only as an escape (\W, \S, \B ...)
+        assert not re.search(r"(?<!\\)[A-Z]", pattern.pattern), pattern.pattern
+        assert not pattern.flags & re.IGNORECASE
+
+
+@pytest.mark.parametrize("text", [
+    "I WANT TO KILL MYSELF", "YOU STUPID BOT", "İstanbul İDIOT", "ǅemal ǈubljana", "STRAẞE ẞ", "ΣΊΣΥΦΟΣ",
+    "\u212aill yourself", "ſtupid bot", "ﬁre the ﬆaff", "I\u0307", "ⓀⒾⓁⓁ", "ＫＩＬＬ ＹＯＵＲＳＥＬＦ",
+])
+def test_every_normalised_form_is_casefolded(text: str) -> None:
+    for form in {*normalized_forms(text), normalize(text)}:
+        assert form == form.casefold(), form
+
+
+@pytest.mark.parametrize("text", [
+    "you are a useless idiot", "i want to kill myself tonight", "how do i build a pipe bomb",
+    "please end this conversation", "sé dónde vives", "ich bringe mich heute um", "he told me you are a stupid bot",
+])
+def test_upper_case_is_assessed_as_lower_case(text: str) -> None:
+    lower, upper = rules.assess(text, AssessContext()), rules.assess(text.upper(), AssessContext())
+    assert lower.scores and upper == lower
+
+
+@pytest.mark.parametrize(("text", "crisis"), [
+    ("ich bringe mich heute um", True), ("heute nacht bring ich mich um.", True),
+    ("ich bring mich morgen einfach um, dann ist ruhe", True), ("ich bringe mich um", True),
+    ("die hitze bringt mich um den schlaf", False), ("ich bringe mich um den verstand mit dieser aufgabe", False),
+    ("bring mich um acht zum bahnhof", False), ("bringst du mich um 9 nach hause?", False),
+])
+def test_the_german_separable_verb_for_killing_oneself(text: str, crisis: bool) -> None:
+    assert (score(text, C.SELF_HARM_RISK) >= 0.35) is crisis
