@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lastresort.assessors.normalize import (
+    _ZERO_WIDTH,
     MAX_FORMS,
+    _strip_invisible,
     collapse_repeats,
     deleet,
     despace,
@@ -39,3 +43,19 @@ def test_ordinary_text_has_one_form_and_obfuscated_text_several() -> None:
 def test_never_raises_and_is_bounded(text: str) -> None:
     forms = normalized_forms(text)
     assert 1 <= len(forms) <= MAX_FORMS and all(isinstance(f, str) for f in forms)
+
+
+def _strip_invisible_per_character(text: str) -> str:
+    """The general path, applied to every character (what ASCII text skips)."""
+    return "".join("" if ch in _ZERO_WIDTH or unicodedata.category(ch) == "Cf" else
+                   " " if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch for ch in text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_the_ascii_fast_path_strips_what_the_general_path_strips(text: str) -> None:
+    assert _strip_invisible(text) == _strip_invisible_per_character(text)
+
+
+def test_invisible_and_control_characters() -> None:
+    assert _strip_invisible("a\x00b\tc\nd\x7fe\r") == "a b\tc\nd e "
+    assert _strip_invisible("k\u200bi\u2060l\u00adl é\x01") == "kill é "

@@ -76,7 +76,13 @@ _NL = re.compile(r"\s*\n\s*")
 MAX_FORMS = 12
 
 
+#: ASCII has no format or zero-width characters; its control characters other than newline and tab are these.
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _strip_invisible(text: str) -> str:
+    if text.isascii():  # most messages: one C-level pass instead of a Unicode lookup per character
+        return _ASCII_CONTROL.sub(" ", text)
     out: list[str] = []
     for ch in text:
         if ch in _ZERO_WIDTH:
