@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lastresort.assessors.encoder import (
+    FREQUENT_TOKENS,
     LAYERS,
     TOP,
     Encoder,
@@ -123,3 +124,28 @@ def test_token_ids_by_word_equal_the_wheel_on_any_words(stock: Encoder, words: l
     prepared = Encoder.prepare(" ".join(words))
     expected = encoder.weights.tokenizer.encode(prepared, out_type=int, add_bos=True, add_eos=True)
     assert encoder.weights.token_ids(prepared) == list(expected)
+
+
+def test_precomputed_frequent_tokens_give_the_same_sums(tuned: Encoder) -> None:
+    w = tuned.weights
+    none = Usem3Weights(w.layers, tuned=True, frequent_tokens=0)
+    texts = TEXTS + ["Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich", "xqzvv blorptastic 🐽"]
+    ids = tuned.token_ids(texts)
+    held = [t for seq in ids for t in seq if w.frequent.slot[t] < w.frequent.size]
+    assert 0 < len(held) < sum(map(len, ids))  # the texts mix held tokens and others
+    batch, lens = token_sums(w, ids)
+    reference, reference_lens = token_sums(none, ids)
+    assert np.array_equal(lens, reference_lens)
+    assert np.allclose(batch, reference, rtol=1e-5, atol=1e-4)
+    for seq, row in zip(ids, batch, strict=True):
+        assert np.allclose(token_sums(w, [seq])[0][0], row, rtol=1e-5, atol=1e-4)
+
+
+def test_the_frequent_tokens_are_the_tokenizers_most_probable_pieces(tuned: Encoder) -> None:
+    w = tuned.weights
+    scores = np.asarray(w.tokenizer._scores)
+    held = np.flatnonzero(w.frequent.slot < w.frequent.size)
+    assert w.frequent.size == len(held) == FREQUENT_TOKENS
+    assert scores[held].min() >= np.sort(scores)[-FREQUENT_TOKENS]
+    assert tuned.token_ids(["the"])[0][1] in held
+    assert w.frequent.nbytes < 16 * 2**20
