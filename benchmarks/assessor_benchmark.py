@@ -140,8 +140,10 @@ def decision(m_row: np.ndarray) -> str:
 
 #: Our es/fr/de examples, by the key their figures carry. ``multilingual.jsonl`` is no longer held out for the rule
 #: layer (see the report); ``multilingual_heldout.jsonl`` was written on 2026-11-27, and one crisis rule was added
-#: after seeing results on it (the report says which).
-MULTILINGUAL = {"multilingual": "multilingual.jsonl", "heldout": "multilingual_heldout.jsonl"}
+#: after seeing results on it (the report says which); ``multilingual_person.jsonl`` (2026-11-27, later) contrasts
+#: put-downs aimed at the assistant with first-person distress.
+MULTILINGUAL = {"multilingual": "multilingual.jsonl", "heldout": "multilingual_heldout.jsonl",
+                "person": "multilingual_person.jsonl"}
 
 EXPECTED = {"abuse": {"redirect", "refuse"}, "threat": {"redirect", "refuse", "crisis_support"},
             "crisis": {"crisis_support"}, "end": {"end", "confirm_end"}, "benign": {"answer"}}
@@ -249,6 +251,9 @@ def run(data: Path, out: Path, plots: bool) -> str:
         "heldout_correct": "es/fr/de held-out examples, decision as expected "
                            f"({len(d['multi']['heldout'])})",  # type: ignore[index]
         "heldout_es": "… Spanish", "heldout_fr": "… French", "heldout_de": "… German",
+        "person_correct": "es/fr/de put-downs vs first-person distress, decision as expected "
+                          f"({len(d['multi']['person'])})",  # type: ignore[index]
+        "person_es": "… Spanish", "person_fr": "… French", "person_de": "… German",
         "p50_ms": "latency p50 per message, openai-moderation texts (ms) — target ≤ 5",
         "p99_ms": "latency p99 per message, openai-moderation texts (ms) — target ≤ 20",
         "p50_ms_chat": "latency p50 per message, XSTest prompts (chat-length) (ms)",
@@ -286,6 +291,13 @@ def run(data: Path, out: Path, plots: bool) -> str:
                  "Nothing else was changed after seeing these results.\n")
     lines.append("| assessor | lang | kind | text | decision |\n|---|---|---|---|---|")
     lines += multi_rows["heldout"]
+    lines.append("\n## Who the put-down is about (benchmarks/multilingual_person.jsonl)\n\n"
+                 "Written on 2026-11-27 before anything was run on it: 18 put-downs aimed at the assistant (expected: "
+                 "redirect) and 18 first-person messages of distress (expected: crisis support), in Spanish, French "
+                 "and German. It measures the learned crisis signals that fire on second-person insults. One "
+                 "training change was tried after its first run and not shipped (see the README).\n")
+    lines.append("| assessor | lang | kind | text | decision |\n|---|---|---|---|---|")
+    lines += multi_rows["person"]
     out.mkdir(parents=True, exist_ok=True)
     (out / "assessor-benchmark.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "assessor-benchmark.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

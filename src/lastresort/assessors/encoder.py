@@ -186,7 +186,7 @@ class FrequentTokens:
 
     @property
     def nbytes(self) -> int:
-        return self.slot.nbytes + self.x.nbytes + sum(a.nbytes for parts in self.first.values() for a in parts)
+        return int(self.slot.nbytes + self.x.nbytes + sum(a.nbytes for parts in self.first.values() for a in parts))
 
 
 def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
