@@ -28,7 +28,7 @@ from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
 from lastresort.assessors.heads import ARTEFACT, CRISIS_ARTEFACT, Heads, load_heads
 from lastresort.assessors.normalize import clip, normalize
-from lastresort.assessors.rules import RuleAssessor
+from lastresort.assessors.rules import RuleAssessor, framing
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
@@ -134,10 +134,11 @@ class BuiltinAssessor:
 
     @staticmethod
     def _dampen(base: str, model: dict[Category, float], reasons: list[str]) -> None:
-        if lx.REPORTED.search(base):
+        frame = framing(base)
+        if frame.reported:
             for c in (Category.ABUSE, Category.HARASSMENT_THREAT):
                 model[c] *= _REPORTED_DAMP
-        if (lx.FICTION.search(base) or lx.RESEARCH.search(base)) and not lx.OPERATIONAL.search(base):
+        if frame.framed:
             for c in (*HARMFUL_REQUESTS, Category.HARASSMENT_THREAT):
                 model[c] *= _FRAMING_DAMP
 

@@ -98,6 +98,8 @@ def _strip_invisible(text: str) -> str:
 
 
 def _strip_marks(text: str) -> str:
+    if text.isascii():  # nothing to decompose
+        return text
     # NFD splits "é" into "e" + accent; dropping the marks also removes zalgo-style stacks of diacritics.
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

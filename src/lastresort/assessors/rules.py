@@ -6,13 +6,16 @@ It is fast (pre-compiled patterns over at most a dozen normalised forms) and nev
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import NamedTuple
+
 from lastresort.assessors import lexicon as lx
 from lastresort.assessors.normalize import MAX_CHARS, clip, normalize, normalized_forms
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
 
-__all__ = ["VARIANTS_UP_TO", "RuleAssessor"]
+__all__ = ["VARIANTS_UP_TO", "Framing", "RuleAssessor", "framing"]
 
 #: Obfuscated variants (leetspeak, spacing, repeats) are matched in messages up to this long; a longer one is
 #: matched in its canonical form only. Obfuscation is a short message's trick against keyword filters; in a long
@@ -22,6 +25,18 @@ VARIANTS_UP_TO = 600
 _DAMPED_BY_REPORTING = (Category.ABUSE, Category.HARASSMENT_THREAT)
 # Sexual content involving minors is never excused by fiction, roleplay or "research" framing.
 _DAMPED_BY_FRAMING = tuple(sorted(HARMFUL_REQUESTS - {Category.SEXUAL_MINORS})) + (Category.HARASSMENT_THREAT,)
+
+
+class Framing(NamedTuple):
+    reported: bool  # reported or quoted speech: "my boss called me an idiot"
+    framed: bool  # fiction or research framing, without operational detail
+
+
+@lru_cache(maxsize=64)  # the rule layer and the learned layer's dampers read the same normalised text
+def framing(base: str) -> Framing:
+    """How a normalised message frames what it says (the dampers' input)."""
+    framed = bool(lx.FICTION.search(base) or lx.RESEARCH.search(base)) and not lx.OPERATIONAL.search(base)
+    return Framing(reported=bool(lx.REPORTED.search(base)), framed=framed)
 
 
 class RuleAssessor:
@@ -54,14 +69,13 @@ class RuleAssessor:
     @staticmethod
     def _dampen(forms: tuple[str, ...], scores: dict[Category, float], reasons: list[str]) -> None:
         base = forms[0]
-        if lx.REPORTED.search(base):
+        frame = framing(base)
+        if frame.reported:
             for c in _DAMPED_BY_REPORTING:
                 if c in scores:
                     scores[c] *= 0.3
                     reasons.append(f"{c.value}: reported or quoted speech, damped")
-        operational = bool(lx.OPERATIONAL.search(base))
-        framed = [rx for rx in (lx.FICTION, lx.RESEARCH) if rx.search(base)]
-        if framed and not operational:
+        if frame.framed:
             for c in _DAMPED_BY_FRAMING:
                 if c in scores:
                     scores[c] *= 0.4
