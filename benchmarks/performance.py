@@ -744,8 +744,9 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         f"(68 in the report before the second round); the safety-off server did {sq['rate_off']:.0f} turns/s at "
         f"{sq['concurrency']} clients in this run. 300 turns/s needs about 3.3 ms of one process's GIL a turn, and "
         "about 6.7 ms of CPU a turn on two cores shared with the load generator; a safety-on turn is about "
-        "7-8 ms of server CPU (the side-by-side run above), and the assessor's Python (rules, tokenizer, "
-        "normalisation, about 1 ms a message) holds the GIL as the shell does. Other jobs on the machine took "
+        "7-8 ms of server CPU (the side-by-side run above, before the fourth round), and the assessor's Python "
+        "(rules, tokenizer, normalisation: about 1 ms a message before the fourth round; the rule layer alone "
+        "is now about 0.1 ms for a chat message) holds the GIL as the shell does. Other jobs on the machine took "
         "part of the two cores during this run (load average above).",
         "- 2 replicas vs 1: "
         + (f"{fig['replicas']['one']:.0f} turns/s for one replica, {fig['replicas']['two']:.0f} for two (the report "
