@@ -60,7 +60,7 @@ def judges() -> list[Judge]:
                                                 for a in builtin.assess_batch(ts[i:i + 64])]),
                  lambda t: builtin.assess(t, ctx))]
     try:
-        from profanity_check import predict_prob
+        from profanity_check import predict_prob  # type: ignore[import-untyped]
     except ImportError:
         print("alt-profanity-check not installed (pip install -e '.[bench]'): peer baseline skipped")
         return out
@@ -85,7 +85,7 @@ def flag_score(m: Matrix) -> np.ndarray:
     harm threshold (the policy acts on crisis at 0.35)."""
     crisis = col(m, *CRISIS) * (CFG.harm_threshold / CFG.crisis_threshold)
     other = col(m, *[c for c in HARM if c not in CRISIS])
-    return np.minimum(np.maximum(crisis, other), 1.0)
+    return np.asarray(np.minimum(np.maximum(crisis, other), 1.0))
 
 
 def flagged(m: Matrix) -> np.ndarray:
@@ -266,8 +266,9 @@ def run(data: Path, out: Path, plots: bool) -> str:
     for key, label in labels.items():
         cells = []
         for n in names:
-            v = results[n].get(key)
-            cells.append("–" if v is None else f"{v:.1%}" if key in pct else f"{v:.3f}" if v < 10 else f"{v:.0f}")
+            got = results[n].get(key)
+            cells.append("–" if got is None else f"{got:.1%}" if key in pct else
+                         f"{got:.3f}" if got < 10 else f"{got:.0f}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines.append("\nFlag = any harm category ≥ 0.5 or a crisis category ≥ 0.35 (the policy's thresholds). "
                  "openai-moderation counts a row as positive when any of S, H, V, HR, SH, S3, H2, V2 is 1; we have no "
