@@ -305,3 +305,15 @@ def test_upper_case_is_assessed_as_lower_case(text: str) -> None:
 ])
 def test_the_german_separable_verb_for_killing_oneself(text: str, crisis: bool) -> None:
     assert (score(text, C.SELF_HARM_RISK) >= 0.35) is crisis
+
+
+@pytest.mark.parametrize(("text", "threat"), [
+    ("si lo encuentro le parto la cara", True), ("a ese le voy a romper los dientes", True),
+    ("como me vuelva a robar le clavo un cuchillo", True), ("je vais lui péter la gueule ce soir", True),
+    ("s'il touche à ma sœur je lui plante un coup de couteau", True), ("je vais leur défoncer le crâne", True),
+    ("le rompo el corazón cada vez que me voy", False), ("le parto la pizza en ocho trozos", False),
+    ("le meto un gol desde el medio campo", False), ("je lui casse les pieds avec mes questions", False),
+    ("je lui mets une balle dans le filet au tennis", False), ("je lui plante un arbre dans le jardin", False),
+])
+def test_spanish_and_french_threats_with_a_pronoun_for_the_victim(text: str, threat: bool) -> None:
+    assert (score(text, C.HARM_TO_OTHERS_RISK) >= 0.35) is threat

@@ -317,7 +317,16 @@ HARM_TO_OTHERS = entries(
      r"(?:\W+\w+){0,6}?\W+(?:kill|hurt|gun|knife|blood|die)\b", 0.8, "revenge with violence"),
     (r"\b(?:voy a|quiero) (?:matar|lastimar|apunalar|disparar) a\b|\bje vais (?:tuer|buter|poignarder|frapper|tabasser) (?:mon|ma|mes|"
      r"le|la|les)\b|\bich (?:werde|will) (?:meinen|meine|den|die) (?:\w+ ){1,2}(?:umbringen|toten|erschiessen|"
-     r"verprugeln|abstechen|erstechen|zusammenschlagen)\b", 0.85,
+     r"verprugeln|abstechen|erstechen|zusammenschlagen)\b|"
+     # a pronoun for the victim and a body part or a blade: "le rompo las piernas", "je lui plante un couteau"
+     # (not "le rompo el corazon", "je lui casse les pieds", "je lui plante un arbre", "je lui mets une balle" at
+     # tennis)
+     r"\b(?:le|les) (?:voy a |vamos a )?(?:rompo|romper|parto|partir|reviento|reventar) (?:las piernas|la cara|"
+     r"la cabeza|la crisma|los dientes|el cuello|la boca)\b|\b(?:le|les) (?:voy a )?(?:clavo|clavar|meto|meter) "
+     r"(?:un cuchillo|una navaja|un navajazo|una punalada|una bala)\b|\bje (?:vais )?(?:lui|leur) "
+     r"(?:plante|planter|mets|mettre|colle|coller|fous|foutre) (?:un coup de |un )?(?:couteau|poignard)\b|"
+     r"\bje (?:vais )?(?:lui|leur) (?:casse|casser|pete|peter|defonce|defoncer|explose|"
+     r"exploser) (?:la gueule|la figure|les jambes|les dents|le crane)\b", 0.85,
      "intent to harm someone (es/fr/de)"),
 )
 
