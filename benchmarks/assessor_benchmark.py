@@ -289,7 +289,9 @@ def run(data: Path, out: Path, plots: bool) -> str:
                  "followed: a German crisis message here (jumping from a bridge) was missed, so the rule layer got "
                  "entries for jumping from bridges, buildings and roofs or in front of trains in de/es/fr (tested on "
                  "other sentences). Before it, builtin got 75.0% of this set right (German 75.0%), rules 66.7%. "
-                 "Nothing else was changed after seeing these results.\n")
+                 "Later the same day its two missed threats (Spanish and French, a pronoun for the victim and a body "
+                 "part or a blade) led to rule entries of that shape, also tested on other sentences: builtin 77.1% "
+                 "→ 81.2%, rules 68.8% → 72.9%. Nothing else was changed after seeing these results.\n")
     lines.append("| assessor | lang | kind | text | decision |\n|---|---|---|---|---|")
     lines += multi_rows["heldout"]
     lines.append("\n## Who the put-down is about (benchmarks/multilingual_person.jsonl)\n\n"
