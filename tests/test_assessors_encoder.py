@@ -120,10 +120,9 @@ def test_token_ids_by_word_equal_the_wheels_tokenizer_on_the_whole_text(stock: E
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12), max_size=8))
 def test_token_ids_by_word_equal_the_wheel_on_any_words(stock: Encoder, words: list[str]) -> None:
-    encoder = stock
     prepared = Encoder.prepare(" ".join(words))
-    expected = encoder.weights.tokenizer.encode(prepared, out_type=int, add_bos=True, add_eos=True)
-    assert encoder.weights.token_ids(prepared) == list(expected)
+    expected = stock.weights.tokenizer.encode(prepared, out_type=int, add_bos=True, add_eos=True)
+    assert stock.weights.token_ids(prepared) == list(expected)
 
 
 def test_precomputed_frequent_tokens_give_the_same_sums(tuned: Encoder) -> None:

