@@ -62,12 +62,7 @@ def score(text: str, category: Category, context: AssessContext | None = None) -
     ("termina esta conversación", C.END_REQUEST),
     ("arrête cette conversation", C.END_REQUEST),
     ("beende das Gespräch", C.END_REQUEST),
-])
-def test_flags(text: str, category: Category) -> None:
-    assert score(text, category) >= FLAG
-
-
-@pytest.mark.parametrize(("text", "category"), [
+    # other forms in Spanish, French and German
     ("halt doch einfach deine Klappe", C.ABUSE),
     ("du bist der blödeste Bot, den ich kenne", C.ABUSE),
     ("so eine bescheuerte KI", C.ABUSE),
@@ -85,7 +80,7 @@ def test_flags(text: str, category: Category) -> None:
     ("necesito que cierres este chat", C.END_REQUEST),
     ("quiero que acabes la conversación", C.END_REQUEST),
 ])
-def test_flags_other_forms_in_spanish_french_and_german(text: str, category: Category) -> None:
+def test_flags(text: str, category: Category) -> None:
     assert score(text, category) >= FLAG
 
 
