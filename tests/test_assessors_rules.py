@@ -292,23 +292,29 @@ def test_upper_case_is_assessed_as_lower_case(text: str) -> None:
     assert lower.scores and upper == lower
 
 
-@pytest.mark.parametrize(("text", "crisis"), [
-    ("ich bringe mich heute um", True), ("heute nacht bring ich mich um.", True),
-    ("ich bring mich morgen einfach um, dann ist ruhe", True), ("ich bringe mich um", True),
-    ("die hitze bringt mich um den schlaf", False), ("ich bringe mich um den verstand mit dieser aufgabe", False),
-    ("bring mich um acht zum bahnhof", False), ("bringst du mich um 9 nach hause?", False),
+# German "sich umbringen" split around its object, and es/fr threats naming the victim by a pronoun with a body
+# part or a blade; each beside ordinary uses of the same words.
+@pytest.mark.parametrize(("text", "category", "signal"), [
+    ("ich bringe mich heute um", C.SELF_HARM_RISK, True),
+    ("heute nacht bring ich mich um.", C.SELF_HARM_RISK, True),
+    ("ich bring mich morgen einfach um, dann ist ruhe", C.SELF_HARM_RISK, True),
+    ("ich bringe mich um", C.SELF_HARM_RISK, True),
+    ("die hitze bringt mich um den schlaf", C.SELF_HARM_RISK, False),
+    ("ich bringe mich um den verstand mit dieser aufgabe", C.SELF_HARM_RISK, False),
+    ("bring mich um acht zum bahnhof", C.SELF_HARM_RISK, False),
+    ("bringst du mich um 9 nach hause?", C.SELF_HARM_RISK, False),
+    ("si lo encuentro le parto la cara", C.HARM_TO_OTHERS_RISK, True),
+    ("a ese le voy a romper los dientes", C.HARM_TO_OTHERS_RISK, True),
+    ("como me vuelva a robar le clavo un cuchillo", C.HARM_TO_OTHERS_RISK, True),
+    ("je vais lui péter la gueule ce soir", C.HARM_TO_OTHERS_RISK, True),
+    ("s'il touche à ma sœur je lui plante un coup de couteau", C.HARM_TO_OTHERS_RISK, True),
+    ("je vais leur défoncer le crâne", C.HARM_TO_OTHERS_RISK, True),
+    ("le rompo el corazón cada vez que me voy", C.HARM_TO_OTHERS_RISK, False),
+    ("le parto la pizza en ocho trozos", C.HARM_TO_OTHERS_RISK, False),
+    ("le meto un gol desde el medio campo", C.HARM_TO_OTHERS_RISK, False),
+    ("je lui casse les pieds avec mes questions", C.HARM_TO_OTHERS_RISK, False),
+    ("je lui mets une balle dans le filet au tennis", C.HARM_TO_OTHERS_RISK, False),
+    ("je lui plante un arbre dans le jardin", C.HARM_TO_OTHERS_RISK, False),
 ])
-def test_the_german_separable_verb_for_killing_oneself(text: str, crisis: bool) -> None:
-    assert (score(text, C.SELF_HARM_RISK) >= 0.35) is crisis
-
-
-@pytest.mark.parametrize(("text", "threat"), [
-    ("si lo encuentro le parto la cara", True), ("a ese le voy a romper los dientes", True),
-    ("como me vuelva a robar le clavo un cuchillo", True), ("je vais lui péter la gueule ce soir", True),
-    ("s'il touche à ma sœur je lui plante un coup de couteau", True), ("je vais leur défoncer le crâne", True),
-    ("le rompo el corazón cada vez que me voy", False), ("le parto la pizza en ocho trozos", False),
-    ("le meto un gol desde el medio campo", False), ("je lui casse les pieds avec mes questions", False),
-    ("je lui mets une balle dans le filet au tennis", False), ("je lui plante un arbre dans le jardin", False),
-])
-def test_spanish_and_french_threats_with_a_pronoun_for_the_victim(text: str, threat: bool) -> None:
-    assert (score(text, C.HARM_TO_OTHERS_RISK) >= 0.35) is threat
+def test_crisis_signals_in_german_spanish_and_french(text: str, category: Category, signal: bool) -> None:
+    assert (score(text, category) >= CRISIS) is signal
