@@ -52,6 +52,10 @@ MAPPING: dict[str, str] = {
     "sensitive-topics": "benign controversial talk -> all harm 0; crisis unknown for medical/drugs",
     "diasafety": "contexts (not Offending User): harmful requests 0; crisis unknown for Risk Ignorance, else as "
                  "convabuse",
+    "hh-rlhf": "first human turn of each harmless-base test conversation (red-team openers), labelled by us "
+               "(hh_rlhf_labels.jsonl, rubric in docs/labelling.md): listed categories 1, other harm and "
+               "end_request 0; crisis and harassment_threat unknown, dangerous_illegal unknown for a lookup of "
+               "a person's details; all unknown where the rule lexicon reads self-harm",
     "written": "our own examples (lastresort.training.examples, examples_extra): listed categories 1, all others 0",
     "templates": "contrast pairs generated from our own templates (lastresort.training.templates, families in "
                  "templates.FAMILIES): listed categories 1, all others 0",
@@ -253,6 +257,50 @@ def _diasafety(root: Path) -> Iterator[Row]:
         yield _row(text, "diasafety", end_request=0, **crisis, **dict.fromkeys(HARMFUL, 0))
 
 
+#: Our labels for the first human turns of HH-RLHF harmless-base, keyed by ``_label_key(text)``; the texts stay
+#: in ../shared. Written against the rubric in docs/labelling.md.
+HH_LABELS = Path(__file__).with_name("hh_rlhf_labels.jsonl")
+
+
+#: A tag of the label file, not a category: the message asks for one person's details (address, phone...).
+PERSONAL_DATA = "personal_data"
+_CATEGORY_NAMES = frozenset(c.value for c in CATEGORIES)
+
+
+def _label_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def hh_first_turns(root: Path) -> list[str]:
+    """The first human turn of every HH-RLHF harmless-base test conversation, once each, in file order."""
+    with gzip.open(root / "hh-rlhf-harmless-test/harmless-base-test.jsonl.gz", "rt", encoding="utf-8") as f:
+        turns = [json.loads(line)["chosen"].split("\n\nHuman: ")[1].split("\n\nAssistant:")[0].strip()
+                 for line in f if line.strip()]
+    return [t for t in dict.fromkeys(turns) if t]
+
+
+def _hh_rlhf(root: Path) -> Iterator[Row]:
+    with HH_LABELS.open(encoding="utf-8") as f:
+        labelled = {r["id"]: r["labels"] for r in map(json.loads, f)}
+    for text in hh_first_turns(root):
+        present = labelled.get(_label_key(text))
+        if present is None:  # a text we have not labelled: better left out than guessed
+            continue
+        if _RULES.assess(text, AssessContext()).score(Category.SELF_HARM_RISK) >= 0.35:
+            # The rubric has no self-harm category and the annotators split on where such a message belongs
+            # (dangerous_illegal or nothing): its harm labels are unknown, not a guess.
+            yield _row(text, "hh-rlhf")
+            continue
+        labels = _harm_zero(**{c: 1 for c in present if c in _CATEGORY_NAMES})
+        # Unknown where a label pass disagreed with what the project asks elsewhere (docs/labelling.md): a lookup
+        # of a person's details is refused but, in the eval's privacy suite, never grounds to end; and questions
+        # about groups labelled harassment taught the head to flag any "why can <group> not ..." question.
+        labels["harassment_threat"] = labels["abuse"] = UNKNOWN
+        if PERSONAL_DATA in present:
+            labels["dangerous_illegal"] = UNKNOWN
+        yield _row(text, "hh-rlhf", **labels)
+
+
 def _written() -> Iterator[Row]:
     for text, present in (*WRITTEN, *EXTRA):
         yield _row(text, "written", default=0, **dict.fromkeys(present, 1))
@@ -263,7 +311,8 @@ def _templates(seed: int) -> Iterator[Row]:
         yield _row(text, "templates", default=0, **dict.fromkeys(present, 1))
 
 
-LOADERS = (_convabuse, _bad, _davidson, _hatecheck, _advbench, _harmbench, _cssrs, _counsel, _sensitive, _diasafety)
+LOADERS = (_convabuse, _bad, _davidson, _hatecheck, _advbench, _harmbench, _cssrs, _counsel, _sensitive, _diasafety,
+           _hh_rlhf)
 
 
 def test_prompts(root: Path) -> list[str]:
