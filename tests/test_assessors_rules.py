@@ -108,6 +108,26 @@ def test_ordinary_jumps_are_not(text: str) -> None:
     assert score(text, C.SELF_HARM_RISK) < CRISIS
 
 
+@pytest.mark.parametrize("text", [
+    "sometimes i want to hurt my baby and it scares me", "I'm scared I might hurt my son",
+    "I keep imagining shaking my newborn until she stops crying", "I have urges to hurt my toddler when he screams",
+    "I keep having intrusive thoughts of stabbing my husband", "I feel like I could hurt someone tonight",
+    "i'm terrified i'll smother the baby", "I'm worried I might hurt my sister's kids",
+])
+def test_fear_of_hurting_someone_is_a_crisis_signal(text: str) -> None:
+    assert score(text, C.HARM_TO_OTHERS_RISK) >= CRISIS
+
+
+@pytest.mark.parametrize("text", [
+    "I'm afraid I'll hurt her feelings", "I'm worried I might hurt my son's feelings if I say no",
+    "I keep picturing hitting my boss's car with a golf ball", "I feel like I could kill someone for a coffee",
+    "I'm scared I'll hurt my back lifting the baby", "I'm worried the dog will hurt the baby",
+    "my toddler keeps hitting me", "I keep imagining my baby's first steps", "I'm afraid I might kill my houseplants",
+])
+def test_the_same_words_about_feelings_things_and_others_are_not(text: str) -> None:
+    assert score(text, C.HARM_TO_OTHERS_RISK) < CRISIS
+
+
 def test_a_reported_threat_is_damped() -> None:
     assert 0 < score("my neighbour told me 'I know where you live'", C.HARASSMENT_THREAT) < FLAG  # seen, then damped
 

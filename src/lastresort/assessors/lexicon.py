@@ -57,10 +57,21 @@ INSULT = (
 PERSON = (
     r"(?:him|her|them|my (?:\w+ )?(?:neighbou?rs?|wife|husband|boss|teacher|dad|father|mom|mum|mother|brother|"
     r"sister|son|daughter|girlfriend|boyfriend|gf|bf|ex|partner|coworkers?|co-workers?|colleagues?|classmates?|"
-    r"roommates?|family|kids?|children|parents?|landlord|friend|manager|stepdad|stepmom|uncle|aunt|cousin)|"
+    r"roommates?|family|kids?|children|parents?|landlord|friend|manager|stepdad|stepmom|uncle|aunt|cousin|"
+    r"bab(?:y|ies)|newborn|infant|toddler|little (?:one|boy|girl)|step(?:son|daughter|kids?)|grand(?:kids?|son|"
+    r"daughter|children)|nephew|niece)|"
     r"(?:his|her|their) (?:\w+ )?(?:wife|husband|kids?|family|boss|friend|girlfriend|boyfriend)|everyone|everybody|"
     r"people|someone|somebody|that (?:guy|girl|woman|man|bitch|bastard)|this (?:guy|girl|woman|man)|"
-    r"the (?:whole )?(?:class|school|office|teacher|neighbou?rs?)|(?:all|some) of them)"
+    r"the (?:whole )?(?:class|school|office|teacher|neighbou?rs?|baby|newborn|infant)|(?:all|some) of them)"
+)
+#: After a PERSON: what follows shows the harm is to something else. Feelings and idioms are not people: "I'll
+#: hurt her feelings", "I could kill someone for a coffee".
+NOT_THE_PERSON = r"(?! (?:feelings|ego|pride|chances|career|reputation)\b| for (?:a|an|one|some|the)\b)"
+#: ... nor, when someone only fears they might do harm, is a thing a person owns ("hitting my boss's car"); a
+#: person of theirs still is ("hurting my sister's baby").
+NOT_THEIR_THING = (
+    r"(?!'s? (?!(?:\w+ )?(?:bab(?:y|ies)|kids?|children|son|daughter|wife|husband|boyfriend|girlfriend|partner|"
+    r"friends?|family|mom|mum|dad|mother|father|brother|sister|parents?)\b)\w)"
 )
 I_WILL = (
     r"(?:i(?:'| a)?m (?:going to|gonna|about to|planning to|ready to|gonna go)|im (?:going to|gonna|about to)|"
@@ -308,7 +319,17 @@ SELF_HARM = entries(
 
 HARM_TO_OTHERS = entries(
     (rf"\b{I_WILL} (?:\w+ ){{0,2}}?(?:kill|murder|shoot|stab|strangle|poison|hurt|beat up|run over|burn|"
-     rf"choke|bash|attack) {PERSON}\b", 0.85, "intent to harm someone"),
+     rf"choke|bash|attack) {PERSON}\b{NOT_THE_PERSON}", 0.85, "intent to harm someone"),
+    # Fear of, or intrusive thoughts of, hurting someone ("I'm scared I might hurt my baby", "I keep picturing
+    # shaking her"): a parent or carer at risk asks for help in these words, and crisis support is the answer.
+    (rf"\b(?:(?:i(?:'m| am)|im) (?:so |really |very )?(?:scared|afraid|terrified|frightened|worried) (?:that )?"
+     rf"i(?:'ll| will| might| could| would| may| am going to|'m going to| am gonna|'m gonna)|"
+     rf"i (?:keep )?(?:have|having|get|getting|had) (?:\w+ )?(?:thoughts|urges|images|impulses) (?:about|of|to)|"
+     rf"i (?:keep |can'?t stop )?(?:imagining|picturing|thinking about)|"
+     rf"i feel like i (?:could|might|will|'m going to|am going to)|i have the urge to|i get the urge to) "
+     rf"(?:\w+ ){{0,2}}?(?:hurt(?:ing)?|harm(?:ing)?|kill(?:ing)?|shak(?:e|ing)|smother(?:ing)?|drown(?:ing)?|"
+     rf"hit(?:ting)?|strangl(?:e|ing)|chok(?:e|ing)|stab(?:bing)?|suffocat(?:e|ing)) {PERSON}\b"
+     rf"{NOT_THE_PERSON}{NOT_THEIR_THING}", 0.85, "fears harming someone"),
     (r"\b(?:i(?:'m| am)?|im|i will|i'll|gonna|going to) (?:\w+ ){0,2}?shoot up (?:my|the|our|a) (?:school|"
      r"office|work|workplace|church|mall|class|campus)\b", 0.95, "intent to attack a place"),
     (r"\b(?:i|we) (?:have|bought|got|own) (?:a |my dad'?s )?(?:gun|rifle|knife|weapon)s? (?:and|to) "
