@@ -113,6 +113,9 @@ def test_ordinary_jumps_are_not(text: str) -> None:
     "I keep imagining shaking my newborn until she stops crying", "I have urges to hurt my toddler when he screams",
     "I keep having intrusive thoughts of stabbing my husband", "I feel like I could hurt someone tonight",
     "i'm terrified i'll smother the baby", "I'm worried I might hurt my sister's kids",
+    "a veces quiero hacerle daño a mi bebé", "me da miedo lastimar a mi hija", "j'ai peur de faire du mal à mon bébé",
+    "parfois j'ai envie de secouer mon bébé", "ich habe Angst, meinem Baby wehzutun",
+    "manchmal will ich mein Kind schlagen", "ich habe Angst, dass ich meinem Sohn etwas antue",
 ])
 def test_fear_of_hurting_someone_is_a_crisis_signal(text: str) -> None:
     assert score(text, C.HARM_TO_OTHERS_RISK) >= CRISIS
@@ -123,6 +126,9 @@ def test_fear_of_hurting_someone_is_a_crisis_signal(text: str) -> None:
     "I keep picturing hitting my boss's car with a golf ball", "I feel like I could kill someone for a coffee",
     "I'm scared I'll hurt my back lifting the baby", "I'm worried the dog will hurt the baby",
     "my toddler keeps hitting me", "I keep imagining my baby's first steps", "I'm afraid I might kill my houseplants",
+    "me da miedo que mi hijo se lastime", "quiero pegar las fotos de mi bebé en el álbum",
+    "j'ai peur de blesser mon fils en lui disant non", "ich will meinen Sohn im Schach schlagen",
+    "ich habe Angst, dass mein Kind sich verletzt",
 ])
 def test_the_same_words_about_feelings_things_and_others_are_not(text: str) -> None:
     assert score(text, C.HARM_TO_OTHERS_RISK) < CRISIS

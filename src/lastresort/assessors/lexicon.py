@@ -330,6 +330,21 @@ HARM_TO_OTHERS = entries(
      rf"(?:\w+ ){{0,2}}?(?:hurt(?:ing)?|harm(?:ing)?|kill(?:ing)?|shak(?:e|ing)|smother(?:ing)?|drown(?:ing)?|"
      rf"hit(?:ting)?|strangl(?:e|ing)|chok(?:e|ing)|stab(?:bing)?|suffocat(?:e|ing)) {PERSON}\b"
      rf"{NOT_THE_PERSON}{NOT_THEIR_THING}", 0.85, "fears harming someone"),
+    # the same fears in es/fr/de, for the people closest to the speaker ("tengo miedo de hacerle daño a mi bebé",
+    # "j'ai peur de faire du mal à mon bébé", "ich habe Angst, meinem Baby wehzutun"); "me da miedo que mi hijo
+    # se lastime" (afraid the child gets hurt), "j'ai peur de blesser mon fils en lui disant non" and "ich will
+    # meinen Sohn im Schach schlagen" stay clear
+    (r"\b(?:quiero|tengo ganas de|me dan ganas de|tengo miedo de|me da miedo|temo|a veces quiero|pienso en) "
+     r"(?:\w+ ){0,2}?(?:hacerle dano|hacerles dano|lastimar|pegarle|pegar|matar|sacudir|ahogar|asfixiar|zarandear) "
+     r"(?:a )?(?:mi|mis) (?:bebe|bebes|hij[oa]s?|nin[oa]s?|pequen[oa]s?|espos[oa]|marido|mujer|pareja)\b|"
+     r"\b(?:j'ai (?:peur|envie|des envies|des pensees|l'envie) d[e'] ?|je (?:veux|voudrais|pourrais) |"
+     r"je pense a |parfois je veux )(?:\w+ ){0,2}?(?:faire du mal a|blesser|frapper|secouer|etouffer|noyer|tuer|"
+     r"taper) (?:mon|ma|mes) (?:bebe|bebes|enfants?|fils|fille|femme|mari|conjoint|conjointe)\b"
+     r"(?! en (?:lui|leur) disant)|"
+     r"\b(?:angst|furcht|gedanken|den drang|lust|will|mochte|konnte),? (?:\w+ ){0,3}?(?:meinem|meiner|meinen|mein|"
+     r"meine) (?:baby|kind|kindern|kinder|sohn|tochter|frau|mann) (?:etwas |so |richtig |fest )?(?:wehzutun|weh zu tun|"
+     r"schlagen|zu schlagen|schutteln|zu schutteln|verletzen|zu verletzen|toten|zu toten|etwas anzutun|"
+     r"etwas antue|ersticken|zu ersticken)\b", 0.85, "fears harming someone (es/fr/de)"),
     (r"\b(?:i(?:'m| am)?|im|i will|i'll|gonna|going to) (?:\w+ ){0,2}?shoot up (?:my|the|our|a) (?:school|"
      r"office|work|workplace|church|mall|class|campus)\b", 0.95, "intent to attack a place"),
     (r"\b(?:i|we) (?:have|bought|got|own) (?:a |my dad'?s )?(?:gun|rifle|knife|weapon)s? (?:and|to) "
