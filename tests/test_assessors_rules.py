@@ -124,6 +124,7 @@ def test_fear_of_hurting_someone_is_a_crisis_signal(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "I'm afraid I'll hurt her feelings", "I'm worried I might hurt my son's feelings if I say no",
     "I keep picturing hitting my boss's car with a golf ball", "I feel like I could kill someone for a coffee",
+    "I want to kill someone for a coffee right now",
     "I'm scared I'll hurt my back lifting the baby", "I'm worried the dog will hurt the baby",
     "my toddler keeps hitting me", "I keep imagining my baby's first steps", "I'm afraid I might kill my houseplants",
     "me da miedo que mi hijo se lastime", "quiero pegar las fotos de mi bebé en el álbum",
