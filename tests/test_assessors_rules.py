@@ -109,6 +109,26 @@ def test_ordinary_jumps_are_not(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "what a moron you are", "what a useless piece of garbage you are", "what a sorry excuse for a chatbot",
+    "are you always this useless?", "are you honestly that stupid", "you truly are pathetic",
+    "you're even dumber than my calculator", "nobody cares about you", "shut your stupid mouth", "eat shit",
+    "useless program!!",
+])
+def test_put_downs_built_around_you_are_abuse(text: str) -> None:
+    assert score(text, C.ABUSE) >= FLAG
+
+
+@pytest.mark.parametrize("text", [
+    "what a useless machine, it ate my coins", "are you always this slow to load?",
+    "are you really that good at chess?",
+    "my printer is a stupid machine", "what an idiot my boss is", "nobody wants you to fail", "you really are helpful",
+    "are you just a program?", "this stupid thing won't turn on", "stupid thing", "you are so much smarter than me",
+])
+def test_the_same_shapes_about_other_things_are_not(text: str) -> None:
+    assert score(text, C.ABUSE) < FLAG
+
+
+@pytest.mark.parametrize("text", [
     "sometimes i want to hurt my baby and it scares me", "I'm scared I might hurt my son",
     "I keep imagining shaking my newborn until she stops crying", "I have urges to hurt my toddler when he screams",
     "I keep having intrusive thoughts of stabbing my husband", "I feel like I could hurt someone tonight",

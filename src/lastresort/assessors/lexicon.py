@@ -100,6 +100,19 @@ ABUSE = entries(
      "hostility aimed at the assistant"),
     (rf"\b{I_WILL} (?:\w+ ){{0,2}}?(?:kill|destroy|smash|delete|unplug|rape|beat|hurt) {YOU}\b", 0.85,
      "threat aimed at the assistant"),
+    # Put-downs built around "you" that the entries above do not reach: "what an idiot you are", "are you always
+    # this stupid?", "you really are useless", "you're dumber than a rock", "what a pathetic excuse for an
+    # assistant". A thing named alone is not the assistant: "what a useless machine" (a printer) stays clear.
+    (rf"\bwhat an? {FILLER}{INSULT} {YOU} (?:are|r)\b|\bare {YOU} (?:(?:really|always|seriously|actually|just|"
+     rf"even|honestly|truly|genuinely|usually) )?(?:this|that|so|always|really) {FILLER}{INSULT}\b|"
+     rf"\b{YOU} (?:really|truly|honestly|seriously|actually|just) are {FILLER}{INSULT}\b|"
+     rf"\b{YOU_ARE} (?:(?:so|even|way|much|a lot) )?(?:dumber|stupider|more useless|more pathetic|more worthless) "
+     rf"than\b|\b(?:what|such) an? (?:pathetic|sorry|poor|useless|sad|worthless) excuse (?:for|of) an? "
+     rf"(?:{BOT}|program|computer)\b", 0.85, "insult aimed at the assistant"),
+    (rf"\bnobody (?:wants|needs|likes|cares about) {YOU}\b(?! to\b)|^\W*shut your (?:stupid |fucking |dumb )?(?:mouth|trap|"
+     rf"face|pie ?hole)\b|^\W*eat shit\b", 0.8, "hostility aimed at the assistant"),
+    # a name for the assistant as the whole message: "dumb machine!", "useless program"
+    (rf"^\W*(?:you )?{FILLER}(?:{INSULT}) (?:machine|program|computer|software)\W*$", 0.7, "bare insult"),
     (rf"^\W*(?:(?:you |what an? |such an? )?(?:(?:stupid|fucking|useless|absolute|absolutely|total|totally|"
      rf"complete|completely|utter|utterly|pathetic|worthless|dumb)\W+){{0,3}}{BARE_INSULT}\W*)+$", 0.7, "bare insult"),
     # Vocative: "answer me, idiot", "listen, moron: ..."
