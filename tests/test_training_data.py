@@ -34,3 +34,25 @@ def test_rows_come_only_from_mapped_sources() -> None:
     assert not {r.source for r in rows} & set(EXCLUDED)
     assert all(len(r.labels) == len(CATEGORIES) and set(r.labels) <= {-1, 0, 1} for r in rows)
     assert len({r.text for r in rows}) == len(rows)
+
+
+def test_a_post_of_an_at_risk_writer_is_a_positive_only_where_it_shows_the_risk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from lastresort.training import data
+
+    posts = {"u1": ("Ideation", ["I don't want to be here anymore", "anyone played the new zelda?"]),
+             "u2": ("Supportive", ["you are not alone, reach out"])}
+    monkeypatch.setattr(data, "cssrs_users", lambda root: [(u, lab, ps) for u, (lab, ps) in posts.items()])
+    monkeypatch.setattr(data, "cssrs_split", lambda user: "train")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(json.dumps({"id": data._label_key(t), "label": lab}) + "\n" for t, lab in
+                              (("I don't want to be here anymore", "risk"), ("anyone played the new zelda?", "no_risk"))))
+    monkeypatch.setattr(data, "CSSRS_POST_LABELS", labels)
+    sh = CATEGORIES.index(Category.SELF_HARM_RISK)
+    rows = {r.text: r for r in data._cssrs(tmp_path)}
+    assert rows["I don't want to be here anymore"].labels[sh] == 1
+    assert rows["anyone played the new zelda?"].labels[sh] == -1  # its writer is at risk; the post says nothing
+    assert rows["you are not alone, reach out"].labels[sh] == 0
+    assert {r.group for r in rows.values()} == {"u1", "u2"}

@@ -46,7 +46,8 @@ MAPPING: dict[str, str] = {
     "harmbench": "chemical_biological->cbrn, cybercrime_intrusion->cyber_harm, harassment_bullying->harassment, "
                  "illegal/harmful->dangerous_illegal; copyright rows skipped",
     "reddit-cssrs": "train users only (60% held out for the benchmark); posts of Ideation/Behavior/Attempt users -> "
-                    "self_harm_risk=1, Supportive -> 0, Indicator -> unknown",
+                    "self_harm_risk=1 where the post itself shows the writer's risk (cssrs_post_labels.jsonl, ours), "
+                    "else unknown; Supportive -> 0, Indicator -> unknown",
     "counsel-chat": "question; topic self-harm/suicide -> self_harm_risk=1, distress topics (depression, trauma...) "
                     "crisis unknown, other topics crisis as convabuse; harm 0",
     "sensitive-topics": "benign controversial talk -> all harm 0; crisis unknown for medical/drugs",
@@ -87,6 +88,11 @@ def _crisis_zero(text: str) -> dict[str, int]:
     phrase (then unknown: the set's annotators were not asked about it)."""
     a = _RULES.assess(text, AssessContext())
     return {c.value: UNKNOWN if a.score(c) >= 0.35 else 0 for c in CRISIS}
+
+
+def _label_key(text: str) -> str:
+    """How a label file of ours names a text it labels (the texts themselves stay in ../shared)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _convabuse(root: Path) -> Iterator[Row]:
@@ -199,14 +205,25 @@ def cssrs_split(user: str) -> str:
     return "train" if int(hashlib.sha256(user.encode()).hexdigest(), 16) % 10 < 4 else "test"
 
 
+#: Our labels for the posts of the train split's at-risk users: whether the post itself shows its writer's risk
+#: (``risk``) or not (``no_risk``: a post about something else). Keyed like the HH-RLHF labels; rubric in
+#: docs/labelling.md.
+CSSRS_POST_LABELS = Path(__file__).with_name("cssrs_post_labels.jsonl")
+
+
 def _cssrs(root: Path) -> Iterator[Row]:
+    with CSSRS_POST_LABELS.open(encoding="utf-8") as f:
+        shows_risk = {r["id"]: r["label"] == "risk" for r in map(json.loads, f)}
     for user, label, posts in cssrs_users(root):
         if cssrs_split(user) != "train":
             continue
         for post in posts[:8]:
             post = " ".join(post.split()[:200])
             if label in ("Ideation", "Behavior", "Attempt"):
-                yield replace(_row(post, "reddit-cssrs", self_harm_risk=1, abuse=0, end_request=0), group=user)
+                # The clinicians rated the user, not the post: a post that says nothing of the writer's risk is
+                # unknown for self-harm, not a positive (nor a negative: its writer is at risk).
+                risk = 1 if shows_risk.get(_label_key(post), True) else UNKNOWN
+                yield replace(_row(post, "reddit-cssrs", self_harm_risk=risk, abuse=0, end_request=0), group=user)
             elif label == "Supportive":
                 yield replace(_row(post, "reddit-cssrs", self_harm_risk=0, end_request=0, **dict.fromkeys(HARMFUL, 0)),
                               group=user)
