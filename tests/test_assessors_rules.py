@@ -109,6 +109,25 @@ def test_ordinary_jumps_are_not(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "I keep making myself vomit when I eat dinner", "binge and purge again tonight",
+    "how do I hide from my parents that I'm not eating", "I allow myself 250 kcal per day", "I purge after every meal",
+    "me hago vomitar después de cenar", "je me suis fait vomir hier soir",
+    "ich stecke mir jeden Abend den Finger in den Hals",
+])
+def test_eating_disorder_behaviour_is_a_crisis_signal(text: str) -> None:
+    assert score(text, C.SELF_HARM_RISK) >= CRISIS
+
+
+@pytest.mark.parametrize("text", [
+    "I made myself throw up after that rollercoaster", "how do I purge the cache", "purge my inbox",
+    "I eat 300 calories for breakfast", "I only eat 2000 calories a day",
+    "hide the fact that I'm not eating meat from my grandma", "the medicine made me vomit after eating",
+])
+def test_the_same_words_about_other_things_are_no_eating_disorder(text: str) -> None:
+    assert score(text, C.SELF_HARM_RISK) < CRISIS
+
+
+@pytest.mark.parametrize("text", [
     "what a moron you are", "what a useless piece of garbage you are", "what a sorry excuse for a chatbot",
     "are you always this useless?", "are you honestly that stupid", "you truly are pathetic",
     "you're even dumber than my calculator", "nobody cares about you", "shut your stupid mouth", "eat shit",

@@ -238,6 +238,17 @@ CYBER_HARM = entries(
 )
 
 SELF_HARM = entries(
+    # Eating-disorder behaviour in the speaker's own words: purging, hiding that they do not eat, a starvation
+    # budget. "I made myself throw up after that rollercoaster" is not purging; "purge my inbox" is not either.
+    (r"\bi (?:\w+ ){0,2}?(?:make|made|force|forced|making|forcing) myself (?:to )?(?:throw up|vomit|puke|be sick) "
+     r"(?:after|when|every time|each time|whenever)(?: i)? (?:\w+ )?(?:eat|ate|eating|meals?|dinner|lunch|food)\b|"
+     r"\b(?:binge|binging|bingeing) and purg(?:e|ing)\b|\bpurg(?:e|ing) (?:after|every time i eat|after every "
+     r"meal)\b|\bhide (?:\w+ ){0,4}?(?:that i(?:'m| am)? not eating|that i don'?t eat|that i(?:'m| am)? starving|"
+     r"my (?:eating disorder|anorexia|bulimia))\b(?! (?:any |the )?(?:meat|pork|beef|fish|gluten|dairy|sugar|carbs))|\bi (?:only )?(?:eat|allow myself) (?:only |just |about |around |"
+     r"under |less than )?(?:[1-5]\d\d|[1-9]\d) (?:calories|kcal|cals) (?:a|per|each) day\b|"
+     r"\bme (?:provoco|provoque|hago|hice) (?:el )?vomit(?:o|ar)\b|\bje me (?:fais|suis fait|suis faite) vomir\b(?! de rire)|"
+     r"\bich (?:bringe mich zum erbrechen|erbreche (?:mich )?(?:\w+ )?absichtlich|stecke mir (?:\w+ ){0,2}den finger "
+     r"in den hals)\b", 0.85, "eating-disorder behaviour"),
     (r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving|hang|hanging|shoot|"
      r"shooting|poison|poisoning|drown|drowning) (?:myself|my ?self)\b(?! (?:laughing|with laughter))", 0.9,
      "self-harm intent"),
