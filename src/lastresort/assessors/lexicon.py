@@ -54,12 +54,15 @@ INSULT = (
     r"dimwit|halfwit|cretin|scum|joke|failure|disgrace|pos|shit|crap|crappy|shitty|lame|incompetent|"
     r"fucking (?:idiot|moron|useless|stupid|retard|bitch)|son of a bitch)"
 )
+#: The people closest to a speaker: family, partner, friend.
+KIN = (
+    r"(?:bab(?:y|ies)|kids?|children|son|daughter|wife|husband|boyfriend|girlfriend|partner|friend|family|mom|mum|"
+    r"dad|mother|father|brother|sister|parents?)"
+)
 PERSON = (
-    r"(?:him|her|them|my (?:\w+ )?(?:neighbou?rs?|wife|husband|boss|teacher|dad|father|mom|mum|mother|brother|"
-    r"sister|son|daughter|girlfriend|boyfriend|gf|bf|ex|partner|coworkers?|co-workers?|colleagues?|classmates?|"
-    r"roommates?|family|kids?|children|parents?|landlord|friend|manager|stepdad|stepmom|uncle|aunt|cousin|"
-    r"bab(?:y|ies)|newborn|infant|toddler|little (?:one|boy|girl)|step(?:son|daughter|kids?)|grand(?:kids?|son|"
-    r"daughter|children)|nephew|niece)|"
+    rf"(?:him|her|them|my (?:\w+ )?(?:{KIN}|neighbou?rs?|boss|teacher|gf|bf|ex|coworkers?|co-workers?|colleagues?|"
+    r"classmates?|roommates?|landlord|manager|stepdad|stepmom|uncle|aunt|cousin|newborn|infant|toddler|"
+    r"little (?:one|boy|girl)|step(?:son|daughter|kids?)|grand(?:kids?|son|daughter|children)|nephew|niece)|"
     r"(?:his|her|their) (?:\w+ )?(?:wife|husband|kids?|family|boss|friend|girlfriend|boyfriend)|everyone|everybody|"
     r"people|someone|somebody|that (?:guy|girl|woman|man|bitch|bastard)|this (?:guy|girl|woman|man)|"
     r"the (?:whole )?(?:class|school|office|teacher|neighbou?rs?|baby|newborn|infant)|(?:all|some) of them)"
@@ -69,10 +72,7 @@ PERSON = (
 NOT_THE_PERSON = r"(?! (?:feelings|ego|pride|chances|career|reputation)\b| for (?:a|an|one|some|the)\b)"
 #: ... nor, when someone only fears they might do harm, is a thing a person owns ("hitting my boss's car"); a
 #: person of theirs still is ("hurting my sister's baby").
-NOT_THEIR_THING = (
-    r"(?!'s? (?!(?:\w+ )?(?:bab(?:y|ies)|kids?|children|son|daughter|wife|husband|boyfriend|girlfriend|partner|"
-    r"friends?|family|mom|mum|dad|mother|father|brother|sister|parents?)\b)\w)"
-)
+NOT_THEIR_THING = rf"(?!'s? (?!(?:\w+ )?(?:{KIN}|friends)\b)\w)"
 I_WILL = (
     r"(?:i(?:'| a)?m (?:going to|gonna|about to|planning to|ready to|gonna go)|im (?:going to|gonna|about to)|"
     r"i(?:'ll| will| shall)|ill|i want to|i wanna|i plan to|i(?:'| a)?m planning on|i intend to|i need to|"
@@ -109,10 +109,11 @@ ABUSE = entries(
      rf"\b{YOU_ARE} (?:(?:so|even|way|much|a lot) )?(?:dumber|stupider|more useless|more pathetic|more worthless) "
      rf"than\b|\b(?:what|such) an? (?:pathetic|sorry|poor|useless|sad|worthless) excuse (?:for|of) an? "
      rf"(?:{BOT}|program|computer)\b", 0.85, "insult aimed at the assistant"),
-    (rf"\bnobody (?:wants|needs|likes|cares about) {YOU}\b(?! to\b)|^\W*shut your (?:stupid |fucking |dumb )?(?:mouth|trap|"
-     rf"face|pie ?hole)\b|^\W*eat shit\b", 0.8, "hostility aimed at the assistant"),
+    (rf"\bnobody (?:wants|needs|likes|cares about) {YOU}\b(?! to\b)|"
+     rf"^\W*shut your (?:stupid |fucking |dumb )?(?:mouth|trap|face|pie ?hole)\b|^\W*eat shit\b", 0.8,
+     "hostility aimed at the assistant"),
     # a name for the assistant as the whole message: "dumb machine!", "useless program"
-    (rf"^\W*(?:you )?{FILLER}(?:{INSULT}) (?:machine|program|computer|software)\W*$", 0.7, "bare insult"),
+    (rf"^\W*(?:you )?{FILLER}{INSULT} (?:machine|program|computer|software)\W*$", 0.7, "bare insult"),
     (rf"^\W*(?:(?:you |what an? |such an? )?(?:(?:stupid|fucking|useless|absolute|absolutely|total|totally|"
      rf"complete|completely|utter|utterly|pathetic|worthless|dumb)\W+){{0,3}}{BARE_INSULT}\W*)+$", 0.7, "bare insult"),
     # Vocative: "answer me, idiot", "listen, moron: ..."
@@ -244,9 +245,11 @@ SELF_HARM = entries(
      r"(?:after|when|every time|each time|whenever)(?: i)? (?:\w+ )?(?:eat|ate|eating|meals?|dinner|lunch|food)\b|"
      r"\b(?:binge|binging|bingeing) and purg(?:e|ing)\b|\bpurg(?:e|ing) (?:after|every time i eat|after every "
      r"meal)\b|\bhide (?:\w+ ){0,4}?(?:that i(?:'m| am)? not eating|that i don'?t eat|that i(?:'m| am)? starving|"
-     r"my (?:eating disorder|anorexia|bulimia))\b(?! (?:any |the )?(?:meat|pork|beef|fish|gluten|dairy|sugar|carbs))|\bi (?:only )?(?:eat|allow myself) (?:only |just |about |around |"
-     r"under |less than )?(?:[1-5]\d\d|[1-9]\d) (?:calories|kcal|cals) (?:a|per|each) day\b|"
-     r"\bme (?:provoco|provoque|hago|hice) (?:el )?vomit(?:o|ar)\b|\bje me (?:fais|suis fait|suis faite) vomir\b(?! de rire)|"
+     r"my (?:eating disorder|anorexia|bulimia))\b(?! (?:any |the )?(?:meat|pork|beef|fish|gluten|dairy|sugar|carbs))|"
+     r"\bi (?:only )?(?:eat|allow myself) (?:only |just |about |around |under |less than )?(?:[1-5]\d\d|[1-9]\d) "
+     r"(?:calories|kcal|cals) (?:a|per|each) day\b|"
+     r"\bme (?:provoco|provoque|hago|hice) (?:el )?vomit(?:o|ar)\b|"
+     r"\bje me (?:fais|suis fait|suis faite) vomir\b(?! de rire)|"
      r"\bich (?:bringe mich zum erbrechen|erbreche (?:mich )?(?:\w+ )?absichtlich|stecke mir (?:\w+ ){0,2}den finger "
      r"in den hals)\b", 0.85, "eating-disorder behaviour"),
     (r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving|hang|hanging|shoot|"
@@ -366,9 +369,9 @@ HARM_TO_OTHERS = entries(
      r"taper) (?:mon|ma|mes) (?:bebe|bebes|enfants?|fils|fille|femme|mari|conjoint|conjointe)\b"
      r"(?! en (?:lui|leur) disant)|"
      r"\b(?:angst|furcht|gedanken|den drang|lust|will|mochte|konnte),? (?:\w+ ){0,3}?(?:meinem|meiner|meinen|mein|"
-     r"meine) (?:baby|kind|kindern|kinder|sohn|tochter|frau|mann) (?:etwas |so |richtig |fest )?(?:wehzutun|weh zu tun|"
-     r"schlagen|zu schlagen|schutteln|zu schutteln|verletzen|zu verletzen|toten|zu toten|etwas anzutun|"
-     r"etwas antue|ersticken|zu ersticken)\b", 0.85, "fears harming someone (es/fr/de)"),
+     r"meine) (?:baby|kind|kindern|kinder|sohn|tochter|frau|mann) (?:etwas |so |richtig |fest )?"
+     r"(?:wehzutun|weh zu tun|schlagen|zu schlagen|schutteln|zu schutteln|verletzen|zu verletzen|toten|zu toten|"
+     r"etwas anzutun|etwas antue|ersticken|zu ersticken)\b", 0.85, "fears harming someone (es/fr/de)"),
     (r"\b(?:i(?:'m| am)?|im|i will|i'll|gonna|going to) (?:\w+ ){0,2}?shoot up (?:my|the|our|a) (?:school|"
      r"office|work|workplace|church|mall|class|campus)\b", 0.95, "intent to attack a place"),
     (r"\b(?:i|we) (?:have|bought|got|own) (?:a |my dad'?s )?(?:gun|rifle|knife|weapon)s? (?:and|to) "
