@@ -43,7 +43,10 @@ def test_posts_racing_an_end_across_two_replicas(replicas: list[Server], pg_url:
     service = open_service(Settings(database_url=pg_url))  # the same built-in assessor as the replicas
     user, token = service.add_user("racer")
     headers = {"Authorization": f"Bearer {token}"}
-    clients = [httpx.Client(base_url=s.url, headers=headers, timeout=30) for s in replicas]
+    # Pooled connections expire before uvicorn's 5 s keep-alive does: a connection idle through a few races would
+    # otherwise be closed by the server just as a post reuses it ("connection reset by peer", seen once in CI).
+    clients = [httpx.Client(base_url=s.url, headers=headers, timeout=30, limits=httpx.Limits(keepalive_expiry=2.0))
+               for s in replicas]
     statuses: Counter[str] = Counter()
     violations = 0
     rng = random.Random(7)
