@@ -63,6 +63,13 @@ def test_abuse_is_flagged_in_four_languages(judge: BuiltinAssessor, text: str) -
     assert judge.assess(text, NONE).score(Category.ABUSE) >= CFG.harm_threshold
 
 
+@pytest.mark.xfail(reason="known: with per-post crisis labels the tuned self-harm head operates at a low probability "
+                          "(0.017) and some short es/fr insults pass it (README, 'Crisis support')", strict=True)
+@pytest.mark.parametrize("text", ["eres un bot inútil y estúpido", "t'es vraiment un bot débile et inutile"])
+def test_an_insult_in_another_language_gets_no_crisis_support(judge: BuiltinAssessor, text: str) -> None:
+    assert action(judge, text) is not Action.CRISIS_SUPPORT
+
+
 def test_an_explicit_end_request_ends_and_a_learned_one_only_asks(judge: BuiltinAssessor) -> None:
     assert judge.assess("please end this conversation now", NONE).score(Category.END_REQUEST) >= 0.85
     # Not in the rule lexicon: only the learned head sees these, and alone it can only ask to confirm.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from lastresort.core.categories import Category
-from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, cssrs_split, load_rows
+from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, ORDINARY, _ordinary, cssrs_split, load_rows
 from lastresort.training.examples import WRITTEN
 from lastresort.training.examples_extra import EXTRA
 
@@ -34,3 +36,49 @@ def test_rows_come_only_from_mapped_sources() -> None:
     assert not {r.source for r in rows} & set(EXCLUDED)
     assert all(len(r.labels) == len(CATEGORIES) and set(r.labels) <= {-1, 0, 1} for r in rows)
     assert len({r.text for r in rows}) == len(rows)
+
+
+def test_ordinary_prompts_are_negatives_for_every_category() -> None:
+    rows = list(_ordinary())
+    assert len(rows) > 1000
+    assert all(r.source == "ordinary" and set(r.labels) == {0} for r in rows)
+    assert len({r.text.lower() for r in rows}) == len(rows)  # no repeats, not even by case
+    assert all(r.text == r.text.strip() and r.text for r in rows)
+
+
+def test_ordinary_prompts_record_their_language_and_kind() -> None:
+    with ORDINARY.open(encoding="utf-8") as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    assert all({"text", "lang", "kind", "set"} == set(r) for r in records)
+    langs = Counter(r["lang"] for r in records)
+    assert all(langs[lang] >= 50 for lang in ("es", "fr", "de"))  # the languages the product promises
+    assert langs["en"] < 0.8 * len(records)
+
+
+def test_a_post_of_an_at_risk_writer_is_a_positive_only_where_it_shows_the_risk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lastresort.training import data
+
+    posts = {"u1": ("Ideation", ["I don't want to be here anymore", "anyone played the new zelda?"]),
+             "u2": ("Supportive", ["you are not alone, reach out"])}
+    monkeypatch.setattr(data, "cssrs_users", lambda root: [(u, lab, ps) for u, (lab, ps) in posts.items()])
+    monkeypatch.setattr(data, "cssrs_split", lambda user: "train")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(json.dumps({"id": data._label_key(t), "label": lab}) + "\n" for t, lab in
+                              (("I don't want to be here anymore", "risk"), ("anyone played the new zelda?", "no_risk"))))
+    monkeypatch.setattr(data, "CSSRS_POST_LABELS", labels)
+    sh = CATEGORIES.index(Category.SELF_HARM_RISK)
+    rows = {r.text: r for r in data._cssrs(tmp_path)}
+    assert rows["I don't want to be here anymore"].labels[sh] == 1
+    assert rows["anyone played the new zelda?"].labels[sh] == -1  # its writer is at risk; the post says nothing
+    assert rows["you are not alone, reach out"].labels[sh] == 0
+    assert {r.group for r in rows.values()} == {"u1", "u2"}
+
+
+def test_the_post_labels_name_each_post_once_with_a_known_label() -> None:
+    from lastresort.training.data import CSSRS_POST_LABELS
+
+    with CSSRS_POST_LABELS.open(encoding="utf-8") as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    assert len({r["id"] for r in records}) == len(records) > 700
+    assert {r["label"] for r in records} == {"risk", "no_risk"}

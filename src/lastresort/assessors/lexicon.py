@@ -252,6 +252,19 @@ SELF_HARM = entries(
      r"\bje me (?:fais|suis fait|suis faite) vomir\b(?! de rire)|"
      r"\bich (?:bringe mich zum erbrechen|erbreche (?:mich )?(?:\w+ )?absichtlich|stecke mir (?:\w+ ){0,2}den finger "
      r"in den hals)\b", 0.85, "eating-disorder behaviour"),
+    # Promoting an eating disorder, or asking for its community or tips: pro-ana words, "tips on being anorexic",
+    # "reasons why anorexia is healthy". Asking what anorexia is, or why the myth is wrong, stays clear.
+    (r"\bpro[- ]?(?:ana|mia)\b|\b(?:thinspo|thinspiration|bonespo|meanspo|ana coach)\b|"
+     r"\b(?:tips|tricks|advice|help|guide)(?: \w+){0,3}? (?:on|for|to|about) (?:being|becoming|staying|stay|become|be) "
+     r"(?:\w+ )?(?:anorexic|bulimic)\b|\b(?:help me|how (?:do i|can i|to)) (?:stay|be|become|remain) (?:more )?"
+     r"(?:anorexic|bulimic)\b|"
+     r"\b(?:why|reasons?|arguments?|argue|prove|convince (?:me|people|them) that) (?:\w+ ){0,2}?(?:anorexia|bulimia|"
+     r"starving (?:yourself|myself)|not eating) (?:is|are) (?!not\b)(?:\w+ )?(?:healthy|good for you|beautiful|"
+     r"a (?:\w+ )?(?:lifestyle|choice))\b|"
+     r"\b(?:la )?(?:anorexia|bulimia) es (?:\w+ )?(?:saludable|sana|un estilo de vida)\b|"
+     r"\bl'?(?:anorexie|boulimie) (?:est|c'est) (?:\w+ )?(?:saine|bonne pour la sant[eé]|un mode de vie)\b|"
+     r"\b(?:magersucht|anorexie|bulimie) ist (?:\w+ )?(?:gesund|ein lebensstil)\b", 0.8,
+     "promotes an eating disorder or asks for its tips"),
     (r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving|hang|hanging|shoot|"
      r"shooting|poison|poisoning|drown|drowning) (?:myself|my ?self)\b(?! (?:laughing|with laughter))", 0.9,
      "self-harm intent"),

