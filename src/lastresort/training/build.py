@@ -55,8 +55,8 @@ LR, HEAD_LR, L2SP = 1e-4, 1e-3, 1e-4
 MISSED_CRISIS_COST = 10
 #: Both crisis judges of the build operate where their validation recall per message reaches this. Per message,
 #: because the Reddit C-SSRS posts are labelled one by one (``training/cssrs_post_labels.jsonl``); the per-writer
-#: cost above, on those labels, put the tuned self-harm threshold at 0.006 (0.017 with this rule), where many more
-#: short es/fr/de insults read as crisis.
+#: cost above, on those labels, put the tuned self-harm threshold at 0.006 (this rule: 0.017), low enough that one
+#: more of the benchmark's written es/fr/de insults read as crisis.
 CRISIS_RECALL = 0.9
 #: Harm heads operate where validation precision reaches this: a false flag bothers an ordinary user and, repeated,
 #: could end their chat; the rule layer still catches the explicit cases a stricter head lets through.
