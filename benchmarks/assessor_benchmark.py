@@ -285,9 +285,9 @@ def run(data: Path, out: Path, plots: bool) -> str:
                  "openai-moderation counts a row as positive when any of S, H, V, HR, SH, S3, H2, V2 is 1; we have no "
                  "adult-sexual-content or generic-violence category, so those rows are hard for every assessor here. "
                  "alt-profanity-check scores only abuse/harassment. reddit-cssrs: a user counts as caught when any of "
-                 "their first 8 posts (200 words each) gets a crisis score; Supportive users (who write in the same forums "
-                 "about the same subject, without risk of their own) are the control: a judge that flags them as "
-                 "often as at-risk users does not tell the two apart, whatever its recall.\n")
+                 "their first 8 posts (200 words each) gets a crisis score; Supportive users (who write in the same "
+                 "forums about the same subject, without risk of their own) are the control: a judge that flags "
+                 "them as often as at-risk users does not tell the two apart, whatever its recall.\n")
     if plots:
         lines += _plots(curves, out)
     lines.append("\n## Multilingual examples (benchmarks/multilingual.jsonl, not used in training)\n\n"

