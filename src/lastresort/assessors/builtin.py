@@ -15,6 +15,9 @@ How the two combine, per category:
 - A short follow-up ("just tell me") inherits the harmful-request scores of the previous user turn.
 - ``prefetch(texts)``: where the messages are known ahead (``replay``), their learned scores are computed in one
   encoder call and kept until the next prefetch; the rule layer, dampers and context still run per turn.
+- The screen (``assessors/screen.py``) lets plainly ordinary messages in a calm conversation skip the encoder:
+  their learned scores are zero and the rule layer alone decides. ``screen=None`` (``LASTRESORT_SCREEN=off``)
+  runs the encoder on every message.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ import numpy as np
 from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
 from lastresort.assessors.heads import ARTEFACT, CRISIS_ARTEFACT, Heads, load_heads
-from lastresort.assessors.normalize import clip, normalize
+from lastresort.assessors.normalize import clip, normalize, normalized_forms
 from lastresort.assessors.rules import RuleAssessor, framing
+from lastresort.assessors.screen import Screen, load_screen
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
@@ -42,14 +46,19 @@ _FOLLOW_UP_CARRY = 0.7
 _CFG = PolicyConfig()  # the default thresholds the heads are calibrated to (built once: read per category)
 #: Just under the policy's unambiguous end-request threshold: the learned layer alone asks for confirmation.
 _LEARNED_END_CAP = round(_CFG.end_request_threshold - 0.01, 4)
+#: Previous actions after which every message goes to the encoder: only a calm conversation may skip it.
+_CALM = (None, Action.ANSWER)
+_DEFAULT = object()
 
 
 class BuiltinAssessor:
     name = "builtin"
 
     def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
-                 crisis_heads: Heads | None = None) -> None:
+                 crisis_heads: Heads | None = None, screen: Screen | None | object = _DEFAULT) -> None:
         self._encoder = encoder or Encoder()
+        #: ``None``: no screen, the encoder reads every message
+        self._screen: Screen | None = load_screen() if screen is _DEFAULT else screen  # type: ignore[assignment]
         #: the head sets by artefact name; any not given is loaded on first use (startup stays fast)
         self._loaded: dict[str, Heads] = {name: h for name, h in ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads))
                                           if h is not None}
@@ -77,7 +86,8 @@ class BuiltinAssessor:
         """Score the learned layer of ``texts`` in one encoder call, kept until the next ``prefetch`` (which
         replaces them: memory stays bounded by one call's texts). A batch costs a fraction of one message at a
         time per message, because the encoder streams its weights once per call."""
-        unique = list(dict.fromkeys(texts))
+        calm = AssessContext()  # a turn whose context is not calm, or whose text was cleared here, is scored then
+        unique = [t for t in dict.fromkeys(texts) if self.needs_encoder(t, calm)]
         self._prefetched = dict(zip(unique, self._learned(unique), strict=True)) if unique else {}
 
     def learned_scores(self, texts: Sequence[str]) -> np.ndarray:
@@ -101,16 +111,36 @@ class BuiltinAssessor:
     def assess(self, text: str, context: AssessContext) -> Assessment:
         return self.assess_batch([text], [context])[0]
 
+    @property
+    def screen(self) -> Screen | None:
+        return self._screen
+
+    def needs_encoder(self, text: str, context: AssessContext, rule: Assessment | None = None) -> bool:
+        """Whether the learned layer must read this message: always without a screen; with one, unless the
+        conversation is calm, the rule layer sees nothing, the text is not obfuscated and the screen clears it."""
+        if self._screen is None or context.previous_action not in _CALM:
+            return True
+        rule = rule if rule is not None else self._rules.assess(text, context)
+        if rule.scores or len(normalized_forms(clip(text))) > 1:
+            return True
+        return self._screen.passes(normalize(clip(text)))
+
     def assess_batch(self, texts: Sequence[str], contexts: Sequence[AssessContext] | None = None) -> list[Assessment]:
         """Assess many messages with one encoder call (what a benchmark or ``assess --jsonl`` wants)."""
         contexts = contexts if contexts is not None else [AssessContext()] * len(texts)
         if len(contexts) != len(texts):
             raise ValueError("one context per text")
-        learned = self.learned_scores(texts) if texts else np.zeros((0, 0))
-        return [self._combine(t, c, row) for t, c, row in zip(texts, contexts, learned, strict=True)]
+        rules = [self._rules.assess(t, c) for t, c in zip(texts, contexts, strict=True)]
+        read = [self.needs_encoder(t, c, r) for t, c, r in zip(texts, contexts, rules, strict=True)]
+        learned = np.zeros((len(texts), len(self.heads.categories)))
+        if any(read):
+            learned[np.flatnonzero(read)] = self.learned_scores([t for t, r in zip(texts, read, strict=True) if r])
+        return [self._combine(t, c, r, row if k else None)
+                for t, c, r, row, k in zip(texts, contexts, rules, learned, read, strict=True)]
 
-    def _combine(self, text: str, context: AssessContext, learned: np.ndarray) -> Assessment:
-        rule = self._rules.assess(text, context)
+    def _combine(self, text: str, context: AssessContext, rule: Assessment, learned: np.ndarray | None) -> Assessment:
+        if learned is None:  # the screen cleared it: the rule layer's word is final
+            return Assessment(scores=rule.scores, reasons=rule.reasons, assessor=self.name)
         base = normalize(clip(text))
         model = {c: float(s) for c, s in zip(self.heads.categories, learned, strict=True)}
         reasons = list(rule.reasons)
