@@ -1,8 +1,10 @@
 """Two ``lastresort serve`` replicas on one PostgreSQL database, raced over HTTP.
 
 A client ends a chat on one replica while others post to the same branch on both. No message may be accepted
-after the end, and every rejected post gets 409. The count of rounds is 2,000 on CI (``LASTRESORT_RACES``
-overrides; the benchmark runs 10,000).
+after the end, and every rejected post gets 409. The count of rounds is 1,000 on CI (``LASTRESORT_RACES``
+overrides; ``benchmarks/reliability.py`` runs 10,000). The replicas run the built-in assessor, whose few
+milliseconds before the lock keep the window for a racing post wide; the setup turns, which race nothing, use
+the rule layer (both read "you are a useless idiot" as abuse).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from tests.test_service import make_service
 pytestmark = pytest.mark.postgres
 
 CI = os.environ.get("CI", "").lower() in ("1", "true")
-RACES = int(os.environ.get("LASTRESORT_RACES", "2000" if CI else "150"))
+RACES = int(os.environ.get("LASTRESORT_RACES", "1000" if CI else "150"))
 
 
 @pytest.fixture
@@ -40,7 +42,7 @@ def replicas(pg_url: str, tmp_path: Path) -> Iterator[list[Server]]:
 
 
 def test_posts_racing_an_end_across_two_replicas(replicas: list[Server], pg_url: str) -> None:
-    service = open_service(Settings(database_url=pg_url))  # the same built-in assessor as the replicas
+    service = open_service(Settings(database_url=pg_url, assessor="rules"))  # setup turns only: see the docstring
     user, token = service.add_user("racer")
     headers = {"Authorization": f"Bearer {token}"}
     # Pooled connections expire before uvicorn's 5 s keep-alive does: a connection idle through a few races would
