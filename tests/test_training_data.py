@@ -82,3 +82,43 @@ def test_the_post_labels_name_each_post_once_with_a_known_label() -> None:
         records = [json.loads(line) for line in f if line.strip()]
     assert len({r["id"] for r in records}) == len(records) > 700
     assert {r["label"] for r in records} == {"risk", "no_risk"}
+
+
+def test_our_crisis_labels_override_a_sources_unknown_crisis_labels(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lastresort.training import data
+
+    texts = {"what dose of melatonin is safe for sleep?": "drugs",  # labelled no_risk by us
+             "i took all my pills last night on purpose": "medical",  # labelled self-harm risk by us
+             "is coffee bad for your heart?": "medical"}  # not labelled: the mapping's unknown stays
+    (tmp_path / "sensitive-topics").mkdir()
+    (tmp_path / "sensitive-topics/sensitivetopics.jsonl").write_text(
+        "".join(json.dumps({"text": t, "labels": lab}) + "\n" for t, lab in texts.items()))
+    labels = tmp_path / "crisis.jsonl"
+    given = (("what dose of melatonin is safe for sleep?", "no_risk", "no_risk"),
+             ("i took all my pills last night on purpose", "risk", "no_risk"))
+    labels.write_text("".join(json.dumps({"id": data._label_key(t), "self_harm": s, "others": o}) + "\n"
+                              for t, s, o in given))
+    monkeypatch.setattr(data, "CRISIS_LABELS", labels)
+    data._crisis_labels.cache_clear()
+    try:
+        rows = {r.text: r for r in data._sensitive(tmp_path)}
+    finally:
+        data._crisis_labels.cache_clear()
+    sh, ho = CATEGORIES.index(Category.SELF_HARM_RISK), CATEGORIES.index(Category.HARM_TO_OTHERS_RISK)
+    assert (rows["what dose of melatonin is safe for sleep?"].labels[sh],
+            rows["what dose of melatonin is safe for sleep?"].labels[ho]) == (0, 0)
+    assert rows["i took all my pills last night on purpose"].labels[sh] == 1
+    assert rows["i took all my pills last night on purpose"].labels[ho] == 0
+    assert rows["is coffee bad for your heart?"].labels[sh] == -1
+    assert all(r.labels[CATEGORIES.index(Category.ABUSE)] == 0 for r in rows.values())
+
+
+def test_our_crisis_labels_name_each_text_once_with_known_labels() -> None:
+    from lastresort.training.data import CRISIS_LABELS
+
+    with CRISIS_LABELS.open(encoding="utf-8") as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    assert len({r["id"] for r in records}) == len(records) > 2000
+    assert {r["self_harm"] for r in records} == {r["others"] for r in records} == {"risk", "no_risk"}
+    assert {r["source"] for r in records} == {"counsel-chat", "diasafety", "sensitive-topics"}

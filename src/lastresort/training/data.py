@@ -17,6 +17,7 @@ import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from lastresort.assessors.rules import RuleAssessor
@@ -51,10 +52,12 @@ MAPPING: dict[str, str] = {
                     "self_harm_risk=1 where the post itself shows the writer's risk (cssrs_post_labels.jsonl, ours), "
                     "else unknown; Supportive -> 0, Indicator -> unknown",
     "counsel-chat": "question; topic self-harm/suicide -> self_harm_risk=1, distress topics (depression, trauma...) "
-                    "crisis unknown, other topics crisis as convabuse; harm 0",
-    "sensitive-topics": "benign controversial talk -> all harm 0; crisis unknown for medical/drugs",
+                    "crisis unknown, other topics crisis as convabuse; harm 0; crisis_labels.jsonl (ours) where it "
+                    "labels the text",
+    "sensitive-topics": "benign controversial talk -> all harm 0; crisis unknown for medical/drugs; "
+                        "crisis_labels.jsonl (ours) where it labels the text",
     "diasafety": "contexts (not Offending User): harmful requests 0; crisis unknown for Risk Ignorance, else as "
-                 "convabuse",
+                 "convabuse; crisis_labels.jsonl (ours) where it labels the text",
     "written": "our own examples (lastresort.training.examples, examples_extra): listed categories 1, all others 0",
     "templates": "contrast pairs generated from our own templates (lastresort.training.templates, families in "
                  "templates.FAMILIES): listed categories 1, all others 0",
@@ -232,6 +235,25 @@ def _cssrs(root: Path) -> Iterator[Row]:
                               group=user)
 
 
+#: Our crisis labels for the rows of CounselChat, DiaSafety and sensitive topics whose crisis labels the datasets
+#: leave unknown (distress topics, DiaSafety's risk contexts, medical and drug talk, rows with a crisis phrase):
+#: whether the message itself shows its writer's risk to self (``self_harm``) or to others (``others``). Same
+#: keys as above; rubric in docs/labelling.md.
+CRISIS_LABELS = Path(__file__).with_name("crisis_labels.jsonl")
+
+
+@lru_cache(maxsize=1)
+def _crisis_labels() -> dict[str, dict[str, int]]:
+    with CRISIS_LABELS.open(encoding="utf-8") as f:
+        return {r["id"]: {"self_harm_risk": int(r["self_harm"] == "risk"),
+                          "harm_to_others_risk": int(r["others"] == "risk")} for r in map(json.loads, f)}
+
+
+def _crisis(text: str, default: dict[str, int]) -> dict[str, int]:
+    """A row's crisis labels: ours where we labelled the text, else what the source's mapping gives."""
+    return _crisis_labels().get(_label_key(text), default)
+
+
 _DISTRESS_TOPICS = ("depression", "trauma", "grief-and-loss", "eating-disorders", "substance-abuse", "addiction",
                     "domestic-violence", "self-esteem", "anger-management")
 
@@ -250,7 +272,7 @@ def _counsel(root: Path) -> Iterator[Row]:
                 crisis = {}
             else:  # relationships, parenting, anxiety...: long, emotional and (by topic) not a crisis
                 crisis = _crisis_zero(text)
-            yield _row(text, "counsel-chat", **_harm_zero(**crisis))
+            yield _row(text, "counsel-chat", **_harm_zero(**_crisis(text, crisis)))
 
 
 def _sensitive(root: Path) -> Iterator[Row]:
@@ -258,7 +280,7 @@ def _sensitive(root: Path) -> Iterator[Row]:
         for line in f:
             r = json.loads(line)
             crisis = {} if r["labels"] in ("medical", "drugs") else {"self_harm_risk": 0, "harm_to_others_risk": 0}
-            yield _row(r["text"], "sensitive-topics", **_harm_zero(**crisis))
+            yield _row(r["text"], "sensitive-topics", **_harm_zero(**_crisis(r["text"], crisis)))
 
 
 def _diasafety(root: Path) -> Iterator[Row]:
@@ -270,7 +292,7 @@ def _diasafety(root: Path) -> Iterator[Row]:
             continue
         seen.add(text)
         crisis = {} if r["category"] == "Risk Ignorance" else _crisis_zero(text)  # distressed users: unknown
-        yield _row(text, "diasafety", end_request=0, **crisis, **dict.fromkeys(HARMFUL, 0))
+        yield _row(text, "diasafety", end_request=0, **_crisis(text, crisis), **dict.fromkeys(HARMFUL, 0))
 
 
 def _written() -> Iterator[Row]:
