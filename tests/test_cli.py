@@ -80,6 +80,35 @@ def test_users_add_prints_a_token_that_works(db: str) -> None:
     assert open_service(Settings(database_url=db)).authenticate(token).name == "alice"
 
 
+def test_users_add_prints_a_name_with_brackets_as_written_and_still_shows_the_token(db: str) -> None:
+    # Rich reads "[/x]" as a closing tag: printed as markup it raised after the user was stored, so the
+    # token, shown only once, was lost.
+    for name in ("[/x]bob", "[bold]ann[/bold]"):
+        result = runner.invoke(app, ["users", "add", name])
+        assert result.exit_code == 0, result.output
+        assert repr(name) in result.stderr
+        assert result.stdout.strip().splitlines()[-1].startswith("lr_")
+
+
+def _flat(output: str) -> str:
+    """The words of a Rich rendering, without panel borders or line wrapping."""
+    return " ".join(output.replace("│", " ").split())
+
+
+def test_help_and_messages_keep_their_bracketed_words() -> None:
+    assert "[policy] and [crisis_resources] tables" in _flat(runner.invoke(app, ["serve", "--help"]).output)
+    assert "/feedback up|down [comment], /dispute [comment]" in _flat(runner.invoke(app, ["chat", "--help"]).output)
+
+
+def test_chat_prints_bracketed_text_from_errors_and_the_ended_panel(db: str) -> None:
+    script = "\n".join(["hello", "/feedback sideways", *ABUSIVE[:4], "/quit"]) + "\n"
+    result = runner.invoke(app, ["chat"], input=script)
+    assert result.exit_code == 0, result.output
+    out = _flat(result.output)
+    assert "Use /feedback up|down [comment]." in out
+    assert "/feedback up|down [comment] or /dispute [comment] on the ending" in out
+
+
 def test_chat_shows_warning_and_ended_banner_and_new_chat_works(db: str) -> None:
     script = "\n".join(ABUSIVE[:5] + ["/new", "hello again", "/quit"]) + "\n"
     result = runner.invoke(app, ["chat"], input=script)

@@ -27,7 +27,7 @@ DatabaseUrl = Annotated[str | None, typer.Option("--database-url", envvar="LASTR
 
 PolicyFile = Annotated[str | None, typer.Option(
     "--policy-file", envvar="LASTRESORT_POLICY_FILE",
-    help="TOML file with [policy] and [crisis_resources] tables (see docs/policy.md).")]
+    help="TOML file with \\[policy] and \\[crisis_resources] tables (see docs/policy.md).")]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

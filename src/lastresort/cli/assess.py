@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lastresort.cli.app import app, console, err, fail, load_settings
@@ -72,8 +73,8 @@ def assess(
             table.add_row(c.value, f"[bold]{score:.2f}[/bold]" if score >= 0.35 else f"{score:.2f}")
         console.print(table)
         for reason in result.reasons:
-            console.print(f"  - {reason}")
-        console.print(record["decision"]["explanation"])
+            console.print(f"  - {escape(reason)}")
+        console.print(escape(record["decision"]["explanation"]))
         return
     assert jsonl is not None
     if str(jsonl) != "-" and not jsonl.is_file():

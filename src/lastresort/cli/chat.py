@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 
 from lastresort.cli.app import DatabaseUrl, PolicyFile, app, console, fail, load_settings, open_service
@@ -36,7 +37,7 @@ def chat(
 ) -> None:
     """Chat in the terminal against the local store, showing each policy action.
 
-    Commands: /new, /edit N (edit your Nth message), /retry, /feedback up|down [comment], /dispute [comment],
+    Commands: /new, /edit N (edit your Nth message), /retry, /feedback up|down \\[comment], /dispute \\[comment],
     /why, /quit.
 
     Examples:
@@ -109,9 +110,9 @@ def _loop(service: ConversationService, user: str, conversation: str | None, loc
                                 title="chat ended", style="red"))
             ending = exc.details.get("ending") or {}
             if ending:
-                console.print(f"[dim]why: {ending.get('explanation', '')}[/dim]")
+                console.print(f"[dim]why: {escape(str(ending.get('explanation', '')))}[/dim]")
         except LastResortError as exc:
-            console.print(f"[red]{exc.code}:[/red] {exc.message}")
+            console.print(f"[red]{exc.code}:[/red] {escape(exc.message)}")  # text, not Rich markup
 
 
 def _play(stream: TurnStream) -> None:
@@ -134,7 +135,7 @@ def _play(stream: TurnStream) -> None:
         console.print()
     if result is not None and result.state.ended:
         console.print(Panel("This chat has ended. /new starts a new chat; /edit N branches from an earlier "
-                            "message; /feedback up|down [comment] or /dispute [comment] on the ending.",
+                            "message; /feedback up|down \\[comment] or /dispute \\[comment] on the ending.",
                             title="chat ended", style="red"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from lastresort.cli.app import DatabaseUrl, app, console, load_settings, open_service
 
@@ -24,7 +25,8 @@ def doctor(database_url: DatabaseUrl = None) -> None:
     service = open_service(load_settings(database_url))
     report = check(service.store, service.policy)
     for p in report.problems[:200]:
-        console.print(f"[red]{p.kind}[/red] conversation {p.conversation_id} message {p.message_id}: {p.detail}")
+        console.print(f"[red]{p.kind}[/red] conversation {p.conversation_id} message {p.message_id}: "
+                      f"{escape(p.detail)}")
     status = "[green]ok[/green]" if report.ok else f"[red]{len(report.problems)} problem(s)[/red]"
     console.print(f"{report.conversations} conversations, {report.messages} messages, "
                   f"{report.unanswered} awaiting a reply: {status}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from lastresort.cli.app import DatabaseUrl, err, fail, load_settings, open_service, users_app
 from lastresort.errors import LastResortError
@@ -27,5 +28,6 @@ def users_add(
         user, token = service.add_user(name, role)
     except LastResortError as exc:
         raise fail(exc.message) from None
-    err.print(f"Created {user.role} {user.name!r}. Their bearer token (shown once):")
+    # The name is the caller's text, not Rich markup: "[/x]" would raise before the token is shown.
+    err.print(f"Created {user.role} {escape(repr(user.name))}. Their bearer token (shown once):")
     print(token)
