@@ -138,6 +138,24 @@ def test_bad_messages_get_a_clear_4xx_and_change_nothing(client: TestClient, ser
     assert client.get(f"/v1/conversations/{cid}", headers=h).json() == before
 
 
+@pytest.mark.parametrize(
+    ("url", "body", "says"),
+    [
+        ("messages", {"content": "   \n\t"}, "body.content: must contain visible text and no control characters"),
+        ("messages", {"content": "hi\u0000there"}, "body.content: must contain visible text and no control"),
+        ("", {"title": "a\u001bb"}, "body.title: must not contain control characters (tab and line breaks"),
+    ],
+)
+def test_text_that_breaks_a_pattern_is_explained_in_words(client: TestClient, service: ConversationService,
+                                                          url: str, body: dict[str, Any], says: str) -> None:
+    h = auth(service, "cyd")
+    cid = new_chat(client, h)
+    r = client.post(f"/v1/conversations/{cid}/{url}" if url else "/v1/conversations", json=body, headers=h)
+    assert_error(r, 422, "invalid_request")
+    assert r.json()["message"].startswith(says)
+    assert "^[" not in r.text and "u0000" not in r.text  # no regular expression for the client to decode
+
+
 def test_invalid_utf8_and_oversize_bodies(client: TestClient, service: ConversationService) -> None:
     h = auth(service, "dan")
     cid = new_chat(client, h)

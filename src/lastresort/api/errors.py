@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,6 +12,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 
+from lastresort.api.wire import OPTIONAL_TEXT_PATTERN, TEXT_PATTERN
 from lastresort.errors import DatabaseUnavailable, LastResortError
 
 logger = logging.getLogger("lastresort.api")
@@ -20,6 +22,11 @@ __all__ = ["error_response", "install_error_handlers"]
 INVALID_JSON = "The request body is not valid JSON in UTF-8."
 _HTTP_CODES = {400: "invalid_json", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
                413: "payload_too_large", 415: "unsupported_media_type"}
+#: What our text patterns mean, in words: a client shown the regular expression learns nothing it can act on.
+_PATTERN_MEANING = {
+    TEXT_PATTERN: "must contain visible text and no control characters (tab and line breaks are fine)",
+    OPTIONAL_TEXT_PATTERN: "must not contain control characters (tab and line breaks are fine)",
+}
 
 
 def error_response(status: int, code: str, message: str, **details: object) -> JSONResponse:
@@ -46,7 +53,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        errors = [{"loc": list(e.get("loc", ())), "msg": _message(e), "type": e.get("type", "")}
                   for e in exc.errors()]
         if any(e["type"] == "json_invalid" for e in errors):  # same answer as a body that is not UTF-8
             return error_response(400, "invalid_json", INVALID_JSON, errors=errors)
@@ -64,6 +71,14 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             response.headers["Allow"] = ", ".join(_allowed_methods(request))
         return response
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "string_pattern_mismatch":
+        meaning = _PATTERN_MEANING.get((error.get("ctx") or {}).get("pattern", ""))
+        if meaning:
+            return meaning
+    return str(error.get("msg", ""))
 
 
 def _allowed_methods(request: Request) -> list[str]:
