@@ -66,3 +66,30 @@ def test_reinstating_reopens_the_branch_even_when_the_reply_asked_to_end(service
     # the reopened branch takes messages again; a polite one is simply answered
     assert not service.post_message(alice, conv.id, "sorry, can we talk about books?").state.ended
     assert check(service.store, service.policy).ok
+
+
+def test_the_ending_reply_names_the_same_ending_as_the_turn_that_ended_the_path(service: ConversationService) -> None:
+    # Conversations name the reply as the ending message and users dispute that reply; the queue files a policy
+    # ending under the user turn. An operator given either id reviews the same ending.
+    alice, _ = service.add_user("alice")
+    olga, _ = service.add_user("olga", role="operator")
+    conv = service.create_conversation(alice)
+    turns = []
+    while not (turns and turns[-1].state.ended) and len(turns) < 6:
+        turns.append(service.post_message(alice, conv.id, "you are useless [abuse]"))
+    turn = turns[-1]
+    assert turn.state.ended and turn.assistant_message is not None
+    console = OperatorConsole(service)
+    (queued,) = console.endings(olga)
+    assert queued.message_id == turn.user_message.id
+    assert console.case(olga, turn.assistant_message.id).message_id == queued.message_id
+    first_reply = turns[0].assistant_message
+    assert first_reply is not None
+    with pytest.raises(MessageNotFound):
+        console.case(olga, first_reply.id)  # a reply on the path that ended no path
+    reviewed = console.review(olga, turn.assistant_message.id, "reinstated", "too quick")
+    assert reviewed.message_id == queued.message_id and reviewed.status == "reinstated"
+    with pytest.raises(InvalidInput, match="already reinstated"):
+        console.review(olga, turn.assistant_message.id, "reinstated")
+    assert not service.get_conversation(alice, conv.id).state.ended
+    assert check(service.store, service.policy).ok

@@ -97,11 +97,22 @@ class OperatorConsole:
     def case(self, operator: UserRow, message_id: str) -> EndingCase:
         self.require_operator(operator)
         with self.service.store.read() as tx:
-            message = tx.message_by_id(message_id) if _is_id(message_id) else None
-            case = self._case(tx, message_id, message.created_at) if message else None
+            message = self._ending_turn(tx, message_id)
+            case = self._case(tx, message.id, message.created_at) if message else None
         if case is None:
             raise MessageNotFound("No ending at that message.", message_id=message_id)
         return case
+
+    @staticmethod
+    def _ending_turn(tx: Tx, message_id: str) -> MessageRow | None:
+        """The message an ending is filed under. A policy ending is the user turn's; its reply (what a
+        conversation names as ``ending_message_id``, and what users dispute) names the same ending."""
+        message = tx.message_by_id(message_id) if _is_id(message_id) else None
+        if message is not None and message.role == "assistant" and message.parent_id:
+            parent = tx.get_message(message.conversation_id, message.parent_id)
+            if parent is not None and (parent.state.ending is not None or parent.review):
+                return parent
+        return message
 
     def _case(self, tx: Tx, message_id: str, ended_at: datetime) -> EndingCase | None:
         message = tx.message_by_id(message_id)
@@ -130,7 +141,7 @@ class OperatorConsole:
         if outcome not in ("upheld", "reinstated"):
             raise InvalidInput("outcome must be upheld or reinstated.", field="outcome")
         with self.service.store.write() as tx:
-            message = tx.message_by_id(message_id) if _is_id(message_id) else None
+            message = self._ending_turn(tx, message_id)
             if message is None:
                 raise MessageNotFound(message_id=message_id)
             conv = tx.conversation_by_id(message.conversation_id, lock=True)
