@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import re
 
+from lastresort.assessors.needles import Gated
 from lastresort.core.categories import Category
 
 C = Category
-Entry = tuple[re.Pattern[str], float, str]
+Entry = tuple[Gated, float, str]
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
+def _rx(pattern: str) -> Gated:
     # No re.IGNORECASE: patterns only ever see normalised text, which is casefolded, and case-insensitive
     # matching took twice as long (1.7 vs 0.8 ms a message on openai-moderation's texts). So patterns must be
-    # written in lower case; tests/test_assessors_rules.py checks both halves of that.
-    return re.compile(pattern)
+    # written in lower case; tests/test_assessors_rules.py checks both halves of that. Gated: a pattern runs only
+    # on a text that holds one of the literals every match of it contains (needles.py), the same matches faster.
+    return Gated(re.compile(pattern))
 
 
 def entries(*rows: tuple[str, float, str]) -> tuple[Entry, ...]:
