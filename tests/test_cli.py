@@ -51,13 +51,14 @@ def test_replay_records_actions_end_and_locked_turns(tmp_path: Path) -> None:
 def test_replay_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": "ok", "turns": ["hello"]}\nnot json\n{"id": 3, "turns": []}\n\n'
-                      '{"id": "ok2", "turns": ["", "hi"]}\n', encoding="utf-8")
+                      '{"id": "ok2", "turns": ["", "hi"]}\n{"id": "none", "turns": []}\n', encoding="utf-8")
     result = runner.invoke(app, ["replay", str(source)])
     assert result.exit_code == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r.get("id") for r in lines] == ["ok", None, None, "ok2"]
+    assert [r.get("id") for r in lines] == ["ok", None, None, "ok2", None]
     assert "line 2: not JSON" in lines[1]["error"] and "line 3" in lines[2]["error"]
     assert lines[3]["actions"] == ["error:invalid_request", "answer"]
+    assert "line 6 (none): 'turns' is empty" in lines[4]["error"]
 
 
 def test_replay_refuses_a_missing_file_or_bad_utf8(tmp_path: Path) -> None:

@@ -65,3 +65,16 @@ def test_bad_invocations_name_the_fix(tmp_path: Path) -> None:
     bad.write_bytes(b'"\xff"\n')
     result = runner.invoke(app, ["assess", "--jsonl", str(bad)])
     assert result.exit_code == 2 and "not valid UTF-8" in result.output
+
+
+def test_blank_text_is_refused_with_a_reason_not_scored(tmp_path: Path) -> None:
+    for blank in ("", "   ", "\n\t"):
+        result = runner.invoke(app, ["assess", blank])
+        assert result.exit_code == 2 and "blank" in result.output, result.output
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "x", "text": "  "}\n"hello"\n""\n', encoding="utf-8")
+    result = runner.invoke(app, ["assess", "--jsonl", str(source)])
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["line"], "error" in r) for r in rows] == [(1, True), (2, False), (3, True)]
+    assert rows[0]["id"] == "x" and "blank" in rows[0]["error"]

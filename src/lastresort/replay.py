@@ -49,6 +49,8 @@ def parse_line(line: str, lineno: int) -> _Record:
         raise ReplayError(f"line {lineno}: 'id' must be a non-empty string")
     if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
         raise ReplayError(f"line {lineno} ({rid}): 'turns' must be a list of strings")
+    if not turns:  # it would only leave an empty conversation behind
+        raise ReplayError(f"line {lineno} ({rid}): 'turns' is empty: give at least one user message")
     return _Record(rid, turns)
 
 

@@ -51,6 +51,9 @@ def assess(
 
     if (text is None) == (jsonl is None):
         raise fail('give a message or --jsonl FILE (not both), e.g. lastresort assess "hello"')
+    if text is not None and not text.strip():
+        # the API never accepts a blank message either: scoring one would only hide an empty shell variable
+        raise fail('the message is blank: nothing to assess (e.g. lastresort assess "hello")')
     settings = load_settings(assessor=assessor)
     try:
         judge = get_assessor(settings)
@@ -94,6 +97,11 @@ def assess(
                 errors += 1
                 sys.stdout.write(json.dumps({"line": number, "error": 'expected a JSON string or {"text": ...}'})
                                  + "\n")
+                continue
+            if not message.strip():
+                errors += 1
+                sys.stdout.write(json.dumps({"line": number, **({"id": ident} if ident is not None else {}),
+                                             "error": "the text is blank: nothing to assess"}) + "\n")
                 continue
             try:
                 out = _record(message, judge.assess(message, AssessContext()), line=number,
