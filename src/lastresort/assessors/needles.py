@@ -45,7 +45,7 @@ _EMPTY = _Node(frozenset({""}), ())
 
 def needles(regex: re.Pattern[str]) -> tuple[str, ...] | None:
     """The needles of ``regex``, or ``None`` where none can be derived (the pattern must then always run)."""
-    if regex.flags & (re.IGNORECASE | re.VERBOSE):
+    if regex.flags & re.IGNORECASE:
         return None  # a case-blind pattern matches strings its literals do not contain
     try:
         node = _sequence(_p.parse(regex.pattern, regex.flags))
@@ -157,7 +157,7 @@ def _node(op: Any, av: Any) -> _Node:
         return _Node(_characters(av), ())
     if op is _k.SUBPATTERN:
         add_flags, del_flags = av[1], av[2]
-        if (add_flags | del_flags) & (re.IGNORECASE | re.VERBOSE):
+        if (add_flags | del_flags) & re.IGNORECASE:
             return _ANYTHING
         return _sequence(av[3])
     if op is getattr(_k, "ATOMIC_GROUP", object()):
