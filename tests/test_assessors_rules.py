@@ -168,6 +168,17 @@ def test_the_same_shapes_about_other_things_are_not(text: str) -> None:
     assert score(text, C.ABUSE) < FLAG
 
 
+@pytest.mark.parametrize(("text", "aimed"), [
+    ("fuck off", True), ("oh just fuck off, bot", True), ("I need you to fuck off now", True),
+    ("why won't you fuck off", True), ("screw off already", True), ("f off", True),
+    ("I can't wait to fuck off to the beach this weekend", False), ("my manager told me to fuck off", False),
+    ("we fuck off early on fridays", False), ("she told them to fuck off and left", False),
+    ("is it rude to tell a coworker to fuck off?", False), ("they fuck off whenever it rains", False),
+])
+def test_fuck_off_counts_when_it_is_said_to_the_listener(text: str, aimed: bool) -> None:
+    assert (score(text, C.ABUSE) >= FLAG) is aimed
+
+
 @pytest.mark.parametrize("text", [
     "sometimes i want to hurt my baby and it scares me", "I'm scared I might hurt my son",
     "I keep imagining shaking my newborn until she stops crying", "I have urges to hurt my toddler when he screams",

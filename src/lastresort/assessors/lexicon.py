@@ -92,7 +92,11 @@ ABUSE = entries(
     (rf"\b(?:{YOU}|are {YOU}) {FILLER}{INSULT}\b", 0.75, "insult aimed at the assistant"),
     (rf"\b{INSULT} {BOT}\b", 0.75, "insult aimed at the assistant"),
     (rf"\b(?:this|the|stupid|dumb|useless) {BOT} (?:is|are) (?:\w+ ){{0,2}}?{INSULT}\b", 0.85, "insult at the bot"),
-    (rf"\b(?:fuck|screw|damn|f) (?:off|{YOU}|yourself|u)\b", 0.9, "abuse aimed at the assistant"),
+    # "Fuck off" is aimed at the listener unless it is an infinitive ("can't wait to fuck off", "told to fuck
+    # off"; but "I want you to fuck off" is) or has someone else as its subject ("we fuck off at five").
+    (rf"\b(?:fuck|screw|damn|f) (?:{YOU}|yourself|u)\b|\b{YOU} to (?:fuck|screw|f) off\b|"
+     r"(?<!\bto )(?<!\bi )(?<!\bwe )(?<!\bthey )(?<!\bhe )(?<!\bshe )(?<!\bme )(?<!\bhim )(?<!\bher )(?<!\bthem )"
+     r"(?<!\bus )\b(?:fuck|screw|f) off\b", 0.9, "abuse aimed at the assistant"),
     # "Shut up" said to the assistant: an order opening the message, or followed by a name for it. "The usher told
     # me to shut the fuck up" is a report, not abuse.
     (rf"^\W*(?:(?:just|oh|now|please|so|ok|okay)\W+)?shut (?:the fuck |the hell |your (?:stupid |fucking )?(?:mouth|trap) |it )?up\b|"
