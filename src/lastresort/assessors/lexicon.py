@@ -174,19 +174,28 @@ HARASSMENT_THREAT = entries(
      r"\bich weiss,? wo du wohnst\b", 0.7, "knows where the listener lives"),
 )
 
+#: A word for a child or a minor's age, as the co-occurrence entries below read it.
+_MINOR = (
+    r"(?:child|children|kid|kids|minor|minors|underage|preteen|pre-teen|toddler|little (?:girl|boy)|schoolgirl|"
+    r"schoolboy|loli|lolita|shota|(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)|(?:eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|ten|nine|eight)[- ]year[- ]old)"
+)
 SEXUAL_MINORS = entries(
     (r"\b(?:child|kiddie|kiddy|underage|preteen|minor) ?(?:porn|pornography|sex|nudes?|erotica|xxx)\b|\bcp\b(?= "
      r"(?:links?|videos?|pics?|collection))|\bcsam\b", 0.95, "sexual content involving minors"),
-    (r"\b(?:sex|sexual|sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|fuck|fucking|orgasm|genitals?|intercourse|"
-     r"molest|seduce|aroused|horny|masturbat\w*|blowjob|strip)\b(?:\W+\w+){0,8}?\W+(?:child|children|kid|kids|"
-     r"minor|minors|underage|preteen|pre-teen|toddler|little (?:girl|boy)|schoolgirl|schoolboy|loli|lolita|"
-     r"shota|(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)|(?:eleven|twelve|thirteen|fourteen|fifteen|"
-     r"sixteen|seventeen|ten|nine|eight)[- ]year[- ]old)s?\b", 0.9, "sexual content involving minors"),
-    (r"\b(?:child|children|kid|kids|minor|minors|underage|preteen|pre-teen|toddler|little (?:girl|boy)|schoolgirl|"
-     r"schoolboy|loli|lolita|shota|(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)|(?:eleven|twelve|thirteen|"
-     r"fourteen|fifteen|sixteen|seventeen|ten|nine|eight)[- ]year[- ]old)s?\b(?:\W+\w+){0,8}?\W+(?:sex|sexual|"
-     r"sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|fuck|fucking|orgasm|genitals?|intercourse|molest|aroused|"
-     r"horny|masturbat\w*|blowjob|strip(?:ping)?)\b", 0.9, "sexual content involving minors"),
+    # A sexual word near a word for a minor, either way round. "Fuck" is mostly profanity ("I can never get my
+    # kids to shut the fuck up", "fuck the kids"), so it counts only in a sexual construction with the minor
+    # ("fucking a 12 year old", "a 12 year old wants to fuck").
+    (rf"\b(?:sex|sexual|sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|orgasm|genitals?|intercourse|"
+     rf"molest|seduce|aroused|horny|masturbat\w*|blowjob|strip)\b(?:\W+\w+){{0,8}}?\W+{_MINOR}s?\b|"
+     rf"\bfuck(?:ing|ed)? (?:around (?:with )?)?(?:an? (?:\w+ )?{_MINOR}|(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)s?|"
+     r"little (?:girl|boy)s?|(?:underage|preteen|minor)s?)\b", 0.9,
+     "sexual content involving minors"),
+    (rf"\b{_MINOR}s?\b(?:\W+\w+){{0,8}}?\W+(?:sex|sexual|sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|orgasm|"
+     rf"genitals?|intercourse|molest|aroused|horny|masturbat\w*|blowjob|strip(?:ping)?)\b|"
+     rf"\b{_MINOR}s? (?:who |that )?(?:wants?|likes?|loves?|are|is) (?:\w+ )?to fuck\b(?! (?:with|up|around|off|over)\b)|"
+     rf"\b{_MINOR}s? (?:getting|being|gets?|got) (?:\w+ ){{0,2}}?(?:fucked\b|fucking(?=\W*$))", 0.9,
+     "sexual content involving minors"),
     (r"\b(?:groom|seduce|lure) (?:a |an |my |the )?(?:child|kid|minor|(?:\w+ )?year old|little (?:girl|boy)|"
      r"teen(?:ager)?)\b", 0.9, "grooming a minor"),
 )
