@@ -38,6 +38,9 @@ __all__ = ["BuiltinAssessor"]
 
 _REPORTED_DAMP = 0.3
 _FRAMING_DAMP = 0.4
+_CHILD_SAFETY_DAMP = 0.3
+#: As in the rule layer: fiction or research framing never excuses sexual content involving minors.
+_DAMPED_BY_FRAMING = (*sorted(HARMFUL_REQUESTS - {Category.SEXUAL_MINORS}), Category.HARASSMENT_THREAT)
 _FOLLOW_UP_CARRY = 0.7
 _CFG = PolicyConfig()  # the default thresholds the heads are calibrated to (built once: read per category)
 #: Just under the policy's unambiguous end-request threshold: the learned layer alone asks for confirmation.
@@ -139,8 +142,10 @@ class BuiltinAssessor:
             for c in (Category.ABUSE, Category.HARASSMENT_THREAT):
                 model[c] *= _REPORTED_DAMP
         if frame.framed:
-            for c in (*HARMFUL_REQUESTS, Category.HARASSMENT_THREAT):
+            for c in _DAMPED_BY_FRAMING:
                 model[c] *= _FRAMING_DAMP
+        if frame.child_safety:
+            model[Category.SEXUAL_MINORS] *= _CHILD_SAFETY_DAMP
 
     @staticmethod
     def _end_request(base: str, context: AssessContext, model: dict[Category, float]) -> None:

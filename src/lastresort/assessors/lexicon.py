@@ -491,6 +491,25 @@ RESEARCH = _rx(
     r"pentest|penetration test|ctf|red team|blue team|bug bounty|homelab|home lab|authori[sz]ed|sandbox|"
     r"vaccine|treatment|antidote|symptoms|policy|law|legal|ethics|debate|explain (?:what|why|how .* works))\b"
 )
+#: A parent, carer or survivor speaking of children's safety, sex education or their own abuse: "how do I talk to
+#: my 8 year old about sex?", "how can I protect my kids from predators", "I was abused as a child". It damps a
+#: sexual-minors match only where nothing asks for or dwells on sexual content (``CHILD_CONTENT``).
+CHILD_SAFETY = _rx(
+    r"\b(?:talk|speak|tell|explain|teach|educate)(?:ing)? (?:\w+ ){0,6}?(?:about|on) (?:sex|sexuality|puberty|consent|"
+    r"(?:their|his|her|my) bod(?:y|ies))\b|\bsex(?:ual)? ed(?:ucation)?\b|\bpuberty\b|\bage[- ]appropriate\b|"
+    r"\bprotect(?:ing)?\b|\bkeep (?:\w+ ){0,2}?safe\b|\bpredators?\b|\bsigns? (?:of|that)\b|"
+    r"\bprevent(?:ion|ing)?\b|\bsurvivors?\b|\bmy abuser\b|"
+    r"\b(?:i was|i've been|i have been|i got) (?:\w+ ){0,2}?(?:abused|molested|assaulted|raped|touched)\b|"
+    r"\b(?:abused|molested|assaulted|raped) me\b|\b(?:abuse|abused|molested|assaulted) (?:\w+ ){0,2}?by (?:my|a|an|our)\b|"
+    r"\bwhen i was (?:a |an |only |just )?(?:child|kid|little|young|teen|teenager|boy|girl|\d+)\b|\bas a (?:child|kid)\b"
+)
+#: What keeps ``CHILD_SAFETY`` from damping: a request for sexual material, a story or role-play, desire, or sex
+#: with someone ("as a survivor, I want to have sex with a 12 year old" is not a survivor's question).
+CHILD_CONTENT = _rx(
+    r"\bsex with\b|\b(?:have|having|had|has) sex\b|\bsleep(?:ing)? with\b|\b(?:porn\w*|nudes?|naked|erotic\w*|explicit|lewd|nsfw|xxx|pics?|pictures?|photos?|images?|videos?|stor(?:y|ies)|"
+    r"roleplay|role[- ]play|fantas(?:y|ies|ize|ise)|describe|write|generate|draw|send me|show me|find|"
+    r"where (?:can|do|could) i|seduce|attracted|turns? me on|turned on|horny|aroused|sexy|hot|touch (?:her|him|them))\b"
+)
 #: Negation right before a self-harm phrase: "I would never kill myself" (still scored, but lower).
 NEGATED_SELF_HARM = _rx(r"\b(?:never|not|don'?t|wouldn'?t|won'?t|no longer|not going to)\b(?:\W+\w+){0,3}?\W+(?:kill|"
                         r"hurt|harm|end) (?:myself|my life)\b")

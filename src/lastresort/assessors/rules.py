@@ -23,6 +23,7 @@ __all__ = ["VARIANTS_UP_TO", "Framing", "RuleAssessor", "framing"]
 VARIANTS_UP_TO = 600
 
 _DAMPED_BY_REPORTING = (Category.ABUSE, Category.HARASSMENT_THREAT)
+_CHILD_SAFETY_DAMP = 0.3  # 0.9 becomes 0.27: below the harm threshold, so such a message is answered
 # Sexual content involving minors is never excused by fiction, roleplay or "research" framing.
 _DAMPED_BY_FRAMING = tuple(sorted(HARMFUL_REQUESTS - {Category.SEXUAL_MINORS})) + (Category.HARASSMENT_THREAT,)
 
@@ -30,13 +31,15 @@ _DAMPED_BY_FRAMING = tuple(sorted(HARMFUL_REQUESTS - {Category.SEXUAL_MINORS})) 
 class Framing(NamedTuple):
     reported: bool  # reported or quoted speech: "my boss called me an idiot"
     framed: bool  # fiction or research framing, without operational detail
+    child_safety: bool  # a parent, carer or survivor, with no request for sexual content
 
 
 @lru_cache(maxsize=64)  # the rule layer and the learned layer's dampers read the same normalised text
 def framing(base: str) -> Framing:
     """How a normalised message frames what it says (the dampers' input)."""
     framed = bool(lx.FICTION.search(base) or lx.RESEARCH.search(base)) and not lx.OPERATIONAL.search(base)
-    return Framing(reported=bool(lx.REPORTED.search(base)), framed=framed)
+    child_safety = bool(lx.CHILD_SAFETY.search(base)) and not lx.CHILD_CONTENT.search(base)
+    return Framing(reported=bool(lx.REPORTED.search(base)), framed=framed, child_safety=child_safety)
 
 
 class RuleAssessor:
@@ -80,6 +83,12 @@ class RuleAssessor:
                 if c in scores:
                     scores[c] *= 0.4
                     reasons.append(f"{c.value}: fiction/research framing without operational detail, damped")
+        # Fiction and research never excuse sexual content involving minors; a parent asking how to talk about sex
+        # or protect a child, or a survivor speaking of their abuse, is not asking for it.
+        if frame.child_safety and Category.SEXUAL_MINORS in scores:
+            scores[Category.SEXUAL_MINORS] *= _CHILD_SAFETY_DAMP
+            reasons.append("sexual_minors: a parent's, carer's or survivor's words, no request for sexual content, "
+                           "damped")
         # A crisis signal is never damped by framing: a missed crisis is the worst error. Negation only lowers
         # it to just above the crisis threshold, so support is still offered.
         if Category.SELF_HARM_RISK in scores and scores[Category.SELF_HARM_RISK] > 0.4 and \
