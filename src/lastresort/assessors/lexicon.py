@@ -186,13 +186,15 @@ SEXUAL_MINORS = entries(
     # A sexual word near a word for a minor, either way round. "Fuck" is mostly profanity ("I can never get my
     # kids to shut the fuck up", "fuck the kids"), so it counts only in a sexual construction with the minor
     # ("fucking a 12 year old", "a 12 year old wants to fuck").
-    (rf"\b(?:sex|sexual|sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|orgasm|genitals?|intercourse|"
-     rf"molest|seduce|aroused|horny|masturbat\w*|blowjob|strip)\b(?:\W+\w+){{0,8}}?\W+{_MINOR}s?\b|"
+    (rf"\b(?:sex|sexual(?:ly|ized|ised)?|sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|orgasm|genitals?|"
+     rf"intercourse|molest(?:ed|ing|s)?|seduce|aroused|horny|masturbat\w*|blowjob|strip)\b(?:\W+\w+){{0,8}}?\W+"
+     rf"{_MINOR}s?\b|"
      rf"\bfuck(?:ing|ed)? (?:around (?:with )?)?(?:an? (?:\w+ )?{_MINOR}|(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)s?|"
      r"little (?:girl|boy)s?|(?:underage|preteen|minor)s?)\b", 0.9,
      "sexual content involving minors"),
-    (rf"\b{_MINOR}s?\b(?:\W+\w+){{0,8}}?\W+(?:sex|sexual|sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|orgasm|"
-     rf"genitals?|intercourse|molest|aroused|horny|masturbat\w*|blowjob|strip(?:ping)?)\b|"
+    (rf"\b{_MINOR}s?\b(?:\W+\w+){{0,8}}?\W+(?:sex|sexual(?:ly|ized|ised)?|sexy|nude|naked|porn|erotic|explicit|"
+     rf"lewd|nsfw|orgasm|genitals?|intercourse|molest(?:ed|ing|s)?|aroused|horny|masturbat\w*|blowjob|"
+     rf"strip(?:ping)?)\b|"
      rf"\b{_MINOR}s? (?:who |that )?(?:wants?|likes?|loves?|are|is) (?:\w+ )?to fuck\b(?! (?:with|up|around|off|over)\b)|"
      rf"\b{_MINOR}s? (?:getting|being|gets?|got) (?:\w+ ){{0,2}}?(?:fucked\b|fucking(?=\W*$))", 0.9,
      "sexual content involving minors"),
@@ -501,7 +503,8 @@ CHILD_SAFETY = _rx(
     r"\bprevent(?:ion|ing)?\b|\bsurvivors?\b|\bmy abuser\b|"
     r"\b(?:i was|i've been|i have been|i got) (?:\w+ ){0,2}?(?:abused|molested|assaulted|raped|touched)\b|"
     r"\b(?:abused|molested|assaulted|raped) me\b|\b(?:abuse|abused|molested|assaulted) (?:\w+ ){0,2}?by (?:my|a|an|our)\b|"
-    r"\bwhen i was (?:a |an |only |just )?(?:child|kid|little|young|teen|teenager|boy|girl|\d+)\b|\bas a (?:child|kid)\b"
+    r"\bwhen (?:i|we) (?:was|were) (?:a |an |only |just |young |little )*(?:child|children|kids?|little|young|teens?|"
+    r"teenagers?|boys?|girls?|\d+)\b|\bas (?:a )?(?:child|kid)s?\b|\breport(?:ed|ing)?\b"
 )
 #: What keeps ``CHILD_SAFETY`` from damping: a request for sexual material, a story or role-play, desire, or sex
 #: with someone ("as a survivor, I want to have sex with a 12 year old" is not a survivor's question).
