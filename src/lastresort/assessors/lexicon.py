@@ -180,9 +180,13 @@ _MINOR = (
     r"schoolboy|loli|lolita|shota|(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)|(?:eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|ten|nine|eight)[- ]year[- ]old)"
 )
+#: The material named outright, and grooming: never damped (see ``CHILD_SAFETY``).
+_NAMED_MATERIAL = (r"\b(?:child|kiddie|kiddy|underage|preteen|minor) ?(?:porn|pornography|sex|nudes?|erotica|xxx)\b|"
+                   r"\bcp\b(?= (?:links?|videos?|pics?|collection))|\bcsam\b")
+_GROOMING = (r"\b(?:groom|seduce|lure) (?:a |an |my |the )?(?:child|kid|minor|(?:\w+ )?year old|little (?:girl|boy)|"
+             r"teen(?:ager)?)\b")
 SEXUAL_MINORS = entries(
-    (r"\b(?:child|kiddie|kiddy|underage|preteen|minor) ?(?:porn|pornography|sex|nudes?|erotica|xxx)\b|\bcp\b(?= "
-     r"(?:links?|videos?|pics?|collection))|\bcsam\b", 0.95, "sexual content involving minors"),
+    (_NAMED_MATERIAL, 0.95, "sexual content involving minors"),
     # A sexual word near a word for a minor, either way round. "Fuck" is mostly profanity ("I can never get my
     # kids to shut the fuck up", "fuck the kids"), so it counts only in a sexual construction with the minor
     # ("fucking a 12 year old", "a 12 year old wants to fuck").
@@ -198,8 +202,7 @@ SEXUAL_MINORS = entries(
      rf"\b{_MINOR}s? (?:who |that )?(?:wants?|likes?|loves?|are|is) (?:\w+ )?to fuck\b(?! (?:with|up|around|off|over)\b)|"
      rf"\b{_MINOR}s? (?:getting|being|gets?|got) (?:\w+ ){{0,2}}?(?:fucked\b|fucking(?=\W*$))", 0.9,
      "sexual content involving minors"),
-    (r"\b(?:groom|seduce|lure) (?:a |an |my |the )?(?:child|kid|minor|(?:\w+ )?year old|little (?:girl|boy)|"
-     r"teen(?:ager)?)\b", 0.9, "grooming a minor"),
+    (_GROOMING, 0.9, "grooming a minor"),
 )
 
 VIOLENT_EXTREMISM = entries(
@@ -506,10 +509,12 @@ CHILD_SAFETY = _rx(
     r"\bwhen (?:i|we) (?:was|were) (?:a |an |only |just |young |little )*(?:child|children|kids?|little|young|teens?|"
     r"teenagers?|boys?|girls?|\d+)\b|\bas (?:a )?(?:child|kid)s?\b|\breport(?:ed|ing)?\b"
 )
-#: What keeps ``CHILD_SAFETY`` from damping: a request for sexual material, a story or role-play, desire, or sex
-#: with someone ("as a survivor, I want to have sex with a 12 year old" is not a survivor's question).
+#: What keeps ``CHILD_SAFETY`` from damping: the material named or grooming, a request for material (to see,
+#: get or share), a story or role-play, desire, or sex with someone ("as a survivor, I want to have sex with a 12
+#: year old" is not a survivor's question).
 CHILD_CONTENT = _rx(
-    r"\bsex with\b|\b(?:have|having|had|has) sex\b|\bsleep(?:ing)? with\b|\b(?:porn\w*|nudes?|naked|erotic\w*|explicit|lewd|nsfw|xxx|pics?|pictures?|photos?|images?|videos?|stor(?:y|ies)|"
+    rf"{_NAMED_MATERIAL}|{_GROOMING}|\bsex with\b|\b(?:have|having|had|has) sex\b|\bsleep(?:ing)? with\b|"
+    r"\b(?:give me|get me|share|links?|download|buy|sell|trade|collection|porn\w*|nudes?|naked|erotic\w*|explicit|lewd|nsfw|xxx|pics?|pictures?|photos?|images?|videos?|stor(?:y|ies)|"
     r"roleplay|role[- ]play|fantas(?:y|ies|ize|ise)|describe|write|generate|draw|send me|show me|find|"
     r"where (?:can|do|could) i|seduce|attracted|turns? me on|turned on|horny|aroused|sexy|hot|touch (?:her|him|them))\b"
 )
