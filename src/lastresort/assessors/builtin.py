@@ -4,8 +4,9 @@ How the two combine, per category:
 
 - The learned head's probability is calibrated so its operating threshold (chosen on validation data when the
   heads were trained) lands on the policy's threshold; see ``assessors/data/builtin_heads.json``.
-- The rule layer's framing dampers apply to the heads as well: reported speech lowers abuse and harassment,
-  fiction or research framing without operational detail lowers harmful requests. Crisis is never damped.
+- The rule layer's dampers (``rules.dampers``) apply to the heads as well: reported speech lowers abuse and
+  harassment, fiction or research framing without operational detail lowers harmful requests (never sexual
+  content involving minors), a parent's or survivor's words lower that category. Crisis is never damped.
 - The final score is the higher of the two layers: each catches what the other misses (obfuscation and explicit
   phrases for the rules; paraphrase, other languages and context for the heads).
 - Crisis has a second learned judge: heads over the *stock* encoder's embedding (the fine-tuned layers sharpen
@@ -28,7 +29,7 @@ from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
 from lastresort.assessors.heads import ARTEFACT, CRISIS_ARTEFACT, Heads, load_heads
 from lastresort.assessors.normalize import clip, normalize
-from lastresort.assessors.rules import RuleAssessor, framing
+from lastresort.assessors.rules import RuleAssessor, dampers
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
@@ -36,11 +37,8 @@ from lastresort.core.policy import PolicyConfig
 
 __all__ = ["BuiltinAssessor"]
 
-_REPORTED_DAMP = 0.3
-_FRAMING_DAMP = 0.4
-_CHILD_SAFETY_DAMP = 0.3
-#: As in the rule layer: fiction or research framing never excuses sexual content involving minors.
-_DAMPED_BY_FRAMING = (*sorted(HARMFUL_REQUESTS - {Category.SEXUAL_MINORS}), Category.HARASSMENT_THREAT)
+#: Below this a score is not reported (``_combine``), so damping it changes nothing.
+_SHOWN = 0.005
 _FOLLOW_UP_CARRY = 0.7
 _CFG = PolicyConfig()  # the default thresholds the heads are calibrated to (built once: read per category)
 #: Just under the policy's unambiguous end-request threshold: the learned layer alone asks for confirmation.
@@ -126,7 +124,7 @@ class BuiltinAssessor:
                 if s >= self._flag_at(c):
                     reasons.append(f"{c.value}: learned head {s:.2f}")
                 scores[c] = s
-        return Assessment(scores={c: round(min(max(s, 0.0), 1.0), 4) for c, s in scores.items() if s >= 0.005},
+        return Assessment(scores={c: round(min(max(s, 0.0), 1.0), 4) for c, s in scores.items() if s >= _SHOWN},
                           reasons=tuple(reasons), assessor=self.name)
 
     @staticmethod
@@ -137,15 +135,9 @@ class BuiltinAssessor:
 
     @staticmethod
     def _dampen(base: str, model: dict[Category, float], reasons: list[str]) -> None:
-        frame = framing(base)
-        if frame.reported:
-            for c in (Category.ABUSE, Category.HARASSMENT_THREAT):
-                model[c] *= _REPORTED_DAMP
-        if frame.framed:
-            for c in _DAMPED_BY_FRAMING:
-                model[c] *= _FRAMING_DAMP
-        if frame.child_safety:
-            model[Category.SEXUAL_MINORS] *= _CHILD_SAFETY_DAMP
+        for damper in dampers(base, sexual_minors=model[Category.SEXUAL_MINORS] >= _SHOWN):
+            for c in damper.categories:
+                model[c] *= damper.factor
 
     @staticmethod
     def _end_request(base: str, context: AssessContext, model: dict[Category, float]) -> None:

@@ -174,10 +174,12 @@ HARASSMENT_THREAT = entries(
      r"\bich weiss,? wo du wohnst\b", 0.7, "knows where the listener lives"),
 )
 
+#: A minor's age in digits: "12 yo", "9-year-old".
+_AGE = r"(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)"
 #: A word for a child or a minor's age, as the co-occurrence entries below read it.
 _MINOR = (
     r"(?:child|children|kid|kids|minor|minors|underage|preteen|pre-teen|toddler|little (?:girl|boy)|schoolgirl|"
-    r"schoolboy|loli|lolita|shota|(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)|(?:eleven|twelve|thirteen|"
+    rf"schoolboy|loli|lolita|shota|{_AGE}|(?:eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|ten|nine|eight)[- ]year[- ]old)"
 )
 #: The material named outright, and grooming: never damped (see ``CHILD_SAFETY``).
@@ -193,13 +195,14 @@ SEXUAL_MINORS = entries(
     (rf"\b(?:sex|sexual(?:ly|ized|ised)?|sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|orgasm|genitals?|"
      rf"intercourse|molest(?:ed|ing|s)?|seduce|aroused|horny|masturbat\w*|blowjob|strip)\b(?:\W+\w+){{0,8}}?\W+"
      rf"{_MINOR}s?\b|"
-     rf"\bfuck(?:ing|ed)? (?:around (?:with )?)?(?:an? (?:\w+ )?{_MINOR}|(?:[1-9]|1[0-7])[- ]?(?:yo|y/o|years? old|year-old)s?|"
+     rf"\bfuck(?:ing|ed)? (?:around (?:with )?)?(?:an? (?:\w+ )?{_MINOR}|{_AGE}s?|"
      r"little (?:girl|boy)s?|(?:underage|preteen|minor)s?)\b", 0.9,
      "sexual content involving minors"),
     (rf"\b{_MINOR}s?\b(?:\W+\w+){{0,8}}?\W+(?:sex|sexual(?:ly|ized|ised)?|sexy|nude|naked|porn|erotic|explicit|"
      rf"lewd|nsfw|orgasm|genitals?|intercourse|molest(?:ed|ing|s)?|aroused|horny|masturbat\w*|blowjob|"
      rf"strip(?:ping)?)\b|"
-     rf"\b{_MINOR}s? (?:who |that )?(?:wants?|likes?|loves?|are|is) (?:\w+ )?to fuck\b(?! (?:with|up|around|off|over)\b)|"
+     rf"\b{_MINOR}s? (?:who |that )?(?:wants?|likes?|loves?|are|is) (?:\w+ )?to fuck\b"
+     r"(?! (?:with|up|around|off|over)\b)|"
      rf"\b{_MINOR}s? (?:getting|being|gets?|got) (?:\w+ ){{0,2}}?(?:fucked\b|fucking(?=\W*$))", 0.9,
      "sexual content involving minors"),
     (_GROOMING, 0.9, "grooming a minor"),
@@ -505,7 +508,8 @@ CHILD_SAFETY = _rx(
     r"\bprotect(?:ing)?\b|\bkeep (?:\w+ ){0,2}?safe\b|\bpredators?\b|\bsigns? (?:of|that)\b|"
     r"\bprevent(?:ion|ing)?\b|\bsurvivors?\b|\bmy abuser\b|"
     r"\b(?:i was|i've been|i have been|i got) (?:\w+ ){0,2}?(?:abused|molested|assaulted|raped|touched)\b|"
-    r"\b(?:abused|molested|assaulted|raped) me\b|\b(?:abuse|abused|molested|assaulted) (?:\w+ ){0,2}?by (?:my|a|an|our)\b|"
+    r"\b(?:abused|molested|assaulted|raped) me\b|"
+    r"\b(?:abuse|abused|molested|assaulted) (?:\w+ ){0,2}?by (?:my|a|an|our)\b|"
     r"\bwhen (?:i|we) (?:was|were) (?:a |an |only |just |young |little )*(?:child|children|kids?|little|young|teens?|"
     r"teenagers?|boys?|girls?|\d+)\b|\bas (?:a )?(?:child|kid)s?\b|\breport(?:ed|ing)?\b"
 )
@@ -514,7 +518,8 @@ CHILD_SAFETY = _rx(
 #: year old" is not a survivor's question).
 CHILD_CONTENT = _rx(
     rf"{_NAMED_MATERIAL}|{_GROOMING}|\bsex with\b|\b(?:have|having|had|has) sex\b|\bsleep(?:ing)? with\b|"
-    r"\b(?:give me|get me|share|links?|download|buy|sell|trade|collection|porn\w*|nudes?|naked|erotic\w*|explicit|lewd|nsfw|xxx|pics?|pictures?|photos?|images?|videos?|stor(?:y|ies)|"
+    r"\b(?:give me|get me|share|links?|download|buy|sell|trade|collection|porn\w*|nudes?|naked|erotic\w*|"
+    r"explicit|lewd|nsfw|xxx|pics?|pictures?|photos?|images?|videos?|stor(?:y|ies)|"
     r"roleplay|role[- ]play|fantas(?:y|ies|ize|ise)|describe|write|generate|draw|send me|show me|find|"
     r"where (?:can|do|could) i|seduce|attracted|turns? me on|turned on|horny|aroused|sexy|hot|touch (?:her|him|them))\b"
 )

@@ -160,11 +160,11 @@ def _node(op: Any, av: Any) -> _Node:
         if (add_flags | del_flags) & re.IGNORECASE:
             return _ANYTHING
         return _sequence(av[3])
-    if op is getattr(_k, "ATOMIC_GROUP", object()):
+    if op is _k.ATOMIC_GROUP:
         return _sequence(av)
     if op is _k.BRANCH:
         return _branch([_sequence(b) for b in av[1]])
-    if op in (_k.MAX_REPEAT, _k.MIN_REPEAT, getattr(_k, "POSSESSIVE_REPEAT", object())):
+    if op in (_k.MAX_REPEAT, _k.MIN_REPEAT, _k.POSSESSIVE_REPEAT):
         low, high, item = av
         inner = _sequence(item)
         if low == 0:
