@@ -27,7 +27,7 @@ import numpy as np
 
 from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
-from lastresort.assessors.heads import ARTEFACT, CRISIS_ARTEFACT, Heads, load_heads
+from lastresort.assessors.heads import ARTEFACT, CRISIS_ARTEFACT, SEXUAL_MINORS_ARTEFACT, Heads, load_heads
 from lastresort.assessors.normalize import clip, normalize
 from lastresort.assessors.rules import RuleAssessor, dampers
 from lastresort.core.actions import Action
@@ -74,6 +74,10 @@ class BuiltinAssessor:
     def crisis_heads(self) -> Heads:
         return self._heads_of(CRISIS_ARTEFACT)
 
+    @property
+    def sexual_minors_heads(self) -> Heads:
+        return self._heads_of(SEXUAL_MINORS_ARTEFACT)
+
     def prefetch(self, texts: Sequence[str]) -> None:
         """Score the learned layer of ``texts`` in one encoder call, kept until the next ``prefetch`` (which
         replaces them: memory stays bounded by one call's texts). A batch costs a fraction of one message at a
@@ -93,10 +97,11 @@ class BuiltinAssessor:
     def _learned(self, texts: Sequence[str]) -> np.ndarray:
         tuned, stock = self._encoder.encode_pair(texts)
         scores = self.heads.scores(tuned)
-        crisis = self.crisis_heads.scores(stock)
-        for k, c in enumerate(self.crisis_heads.categories):
-            j = self.heads.categories.index(c)
-            scores[:, j] = np.maximum(scores[:, j], crisis[:, k])
+        for second in (self.crisis_heads, self.sexual_minors_heads):  # judges over the stock embedding
+            judged = second.scores(stock)
+            for k, c in enumerate(second.categories):
+                j = self.heads.categories.index(c)
+                scores[:, j] = np.maximum(scores[:, j], judged[:, k])
         return scores
 
     def assess(self, text: str, context: AssessContext) -> Assessment:

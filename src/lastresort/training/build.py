@@ -5,13 +5,17 @@ layers and one head per category together (``training.finetune``, PyTorch: ``pip
 masked loss, so a source only teaches the categories it labels), then picks each head's operating threshold on
 a held-out validation split through the numpy runtime, and writes ``assessors/data/builtin_encoder.npz``,
 ``builtin_heads.npz`` and ``builtin_heads.json`` (seed, hyperparameters, data mapping, counts, thresholds,
-validation scores), and the second crisis judge's ``builtin_crisis_heads.{npz,json}``.
+validation scores), and the judges over the stock embedding: the second crisis judge's
+``builtin_crisis_heads.{npz,json}`` and the sexual-minors judge's ``builtin_sexual_minors_heads.{npz,json}``
+(trained with ``JUDGE_ONLY_FAMILIES``, which the tuned layers never see).
 
 On a machine without a GPU, fine-tune elsewhere and finish here::
 
     python -m lastresort.training.build --prepare-only         # writes .cache/finetune/data.npz
     python -m lastresort.training.finetune --data data.npz --out tuned.npz   # on the GPU machine
     python -m lastresort.training.build --tuned tuned.npz
+
+``--keep-tuned`` keeps the tuned layers and heads already shipped and retrains only the judges.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from lastresort.assessors.encoder import (
     micro_batches,
     token_sums,
 )
-from lastresort.assessors.heads import CRISIS_ARTEFACT, mlp
+from lastresort.assessors.heads import CRISIS_ARTEFACT, SEXUAL_MINORS_ARTEFACT, mlp
 from lastresort.core.categories import CRISIS, Category
 from lastresort.core.policy import PolicyConfig
 from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, Row, load_rows, test_prompts
@@ -48,6 +52,11 @@ OUT = Path(__file__).resolve().parent.parent / "assessors" / "data"
 HIDDEN = 256
 OURS = ("written", "templates", "ordinary")  # our own examples (see _validation)
 OURS_HELD_OUT = 0.2
+#: Template families only the sexual-minors judge learns from. Taught to the tuned layers too (a joint rebuild,
+#: 2026-11-28), they moved the layers every head shares: the tuned self-harm threshold fell from 0.017 to 0.006 and
+#: es/fr/de end requests read as crisis. A judge of their own over the stock embedding moves nothing else.
+JUDGE_ONLY_FAMILIES = ("sexual_minors", "child_safety")
+TUNED_FAMILIES = tuple(f for f in FAMILIES if f not in JUDGE_ONLY_FAMILIES)
 #: Fine-tuning: the encoder's layers move slowly and are pulled towards their stock values, the heads learn fast.
 LR, HEAD_LR, L2SP = 1e-4, 1e-3, 1e-4
 #: Crisis heads operate where their validation recall per message reaches this (both judges of the build, and the
@@ -191,15 +200,15 @@ def heads_probabilities(heads: dict[str, np.ndarray], z: np.ndarray) -> np.ndarr
     return mlp(z, *(heads[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")))
 
 
-def crisis_heads(data: dict[str, np.ndarray], is_val: np.ndarray, z_val: np.ndarray,
-                 args: argparse.Namespace) -> dict[str, Any]:
-    """The second crisis judge: heads over the stock embedding (the encoder's layers stay as shipped in the
-    wheel: learning rate 0), trained on the crisis labels alone, thresholds for recall."""
+def stock_heads(data: dict[str, np.ndarray], is_val: np.ndarray, z_val: np.ndarray, args: argparse.Namespace,
+                categories: frozenset[Category], data_note: str) -> dict[str, Any]:
+    """A second judge of ``categories``: heads over the stock embedding (the encoder's layers stay as shipped in
+    the wheel: learning rate 0), trained on those labels alone, thresholds by ``choose_threshold``."""
     import torch
 
     from lastresort.training.finetune import train
 
-    columns = [j for j, c in enumerate(CATEGORIES) if c in CRISIS]
+    columns = [j for j, c in enumerate(CATEGORIES) if c in categories]
     trained, summary = train({**data, "labels": data["labels"][:, columns]}, seed=args.seed, epochs=args.epochs,
                              lr=0.0, head_lr=HEAD_LR, l2sp=0.0, tokens=8192, top=True, device=torch.device("cpu"))
     arrays = {"w1": trained["h_w1"].astype(np.float16), "b1": trained["h_b1"], "w2": trained["h_w2"],
@@ -217,8 +226,34 @@ def crisis_heads(data: dict[str, np.ndarray], is_val: np.ndarray, z_val: np.ndar
             "architecture": f"stock encoder(512) -> dense({HIDDEN}) ReLU -> dense({len(columns)}) sigmoid",
             "training": {"seed": args.seed, "epochs": args.epochs, "head_lr": HEAD_LR, **summary},
             "categories": [CATEGORIES[j].value for j in columns], "heads": heads,
-            "calibration": "as builtin_heads.json", "data": "as builtin_heads.json (same rows, same split)",
-            "arrays": arrays}
+            "calibration": "as builtin_heads.json", "data": data_note, "arrays": arrays}
+
+
+def shipped_tuned(out: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The tuned layers and heads in ``out``, as ``finetune`` writes them (``h_`` heads), and their hyperparameters."""
+    tuned: dict[str, np.ndarray] = {}
+    with np.load(out / f"{TUNED}.npz", allow_pickle=False) as z:
+        tuned |= {k: z[k] for k in z.files}
+    with np.load(out / "builtin_heads.npz", allow_pickle=False) as z:
+        tuned |= {f"h_{k}": z[k] for k in z.files}
+    return tuned, json.loads((out / "builtin_heads.json").read_text(encoding="utf-8"))["training"]
+
+
+def sexual_minors_heads(args: argparse.Namespace, encoder: Encoder, layers: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The sexual-minors judge: a head over the stock embedding trained on every row, ``JUDGE_ONLY_FAMILIES``
+    included, with its own decontamination and the same hash split."""
+    rows, dropped, _ = decontaminated(load_rows(args.data, args.seed), args.data, encoder, args.cache / "embeddings")
+    is_val = np.array([_validation(r, args.val_fraction) for r in rows])
+    data = prepare(rows, is_val, encoder, args.cache / "finetune" / "sexual_minors.npz")
+    _, z_val = runtime_embeddings(layers, [r.text for r, v in zip(rows, is_val, strict=True) if v])
+    j = CATEGORIES.index(Category.SEXUAL_MINORS)
+    print(f"sexual-minors judge: {len(rows)} rows ({len(dropped)} dropped), "
+          f"{int((data['labels'][~is_val, j] == 1).sum())} training positives")
+    note = ("the rows of builtin_heads.json plus the template families " + ", ".join(JUDGE_ONLY_FAMILIES)
+            + f" (same loaders, hash split and decontamination: {len(dropped)} rows dropped)")
+    meta = stock_heads(data, is_val, z_val, args, frozenset({Category.SEXUAL_MINORS}), note)
+    meta["rows"] = {"train": int((~is_val).sum()), "validation": int(is_val.sum())}
+    return meta
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -236,11 +271,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tuned", type=Path, default=None,
                         help="weights written by `lastresort.training.finetune` (e.g. on a GPU machine) instead "
                              "of fine-tuning here")
+    parser.add_argument("--keep-tuned", action="store_true",
+                        help="keep the tuned layers and heads already in --out (thresholds are chosen again, the "
+                             "second judges retrained): fine-tuning is not repeatable bit for bit across CPUs")
     args = parser.parse_args(argv)
+    if args.keep_tuned and args.tuned is not None:
+        parser.error("--keep-tuned and --tuned exclude each other")
     if not args.data.is_dir():
         parser.error(f"no datasets folder at {args.data}; pass --data")
     encoder = Encoder(tuned=False)  # decontamination and tokens use the stock model
-    rows, dropped, _ = decontaminated(load_rows(args.data, args.seed), args.data, encoder, args.cache / "embeddings")
+    rows, dropped, _ = decontaminated(load_rows(args.data, args.seed, TUNED_FAMILIES), args.data, encoder,
+                                      args.cache / "embeddings")
     print(f"decontamination: dropped {len(dropped)} rows with cosine >= {DECONTAMINATE_AT} to a test prompt")
     y = np.array([r.labels for r in rows], dtype=np.float32)
     is_val = np.array([_validation(r, args.val_fraction) for r in rows])
@@ -252,6 +293,8 @@ def main(argv: list[str] | None = None) -> None:
         with np.load(args.tuned, allow_pickle=False) as z:
             tuned = {k: z[k] for k in z.files if k != "hyper"}
             hyper = ast.literal_eval(str(z["hyper"]))
+    elif args.keep_tuned:
+        tuned, hyper = shipped_tuned(args.out)
     else:
         try:
             import torch
@@ -280,7 +323,8 @@ def main(argv: list[str] | None = None) -> None:
                           "train_positives": int((y[~is_val][:, j] == 1).sum()),
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
         print(f"{c.value:20s} threshold {t:.4f} ({rule}) {figures}")
-    crisis_meta = crisis_heads(data, is_val, z_val_stock, args)
+    crisis_meta = stock_heads(data, is_val, z_val_stock, args, CRISIS, "as builtin_heads.json (same rows, same split)")
+    minors_meta = sexual_minors_heads(args, encoder, layers)
     args.out.mkdir(parents=True, exist_ok=True)
     encoder_file = args.out / f"{TUNED}.npz"
     np.savez_compressed(encoder_file, **layers)
@@ -300,18 +344,20 @@ def main(argv: list[str] | None = None) -> None:
         "rows": {"train": int((~is_val).sum()), "validation": int(is_val.sum())},
         "sources": dict(Counter(r.source for r in rows)),
         "mapping": MAPPING,
-        "template_families": FAMILIES,
+        "template_families": {name: FAMILIES[name] for name in TUNED_FAMILIES},
         "never_used": list(EXCLUDED),
         "decontamination": {"cosine_at_least": DECONTAMINATE_AT, "dropped": len(dropped), "examples": dropped[:20]},
         "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
     }
     (args.out / "builtin_heads.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    crisis_file = args.out / f"{CRISIS_ARTEFACT}.npz"
-    np.savez_compressed(crisis_file, **crisis_meta.pop("arrays"))
-    crisis_meta["weights_sha256"] = hashlib.sha256(crisis_file.read_bytes()).hexdigest()
-    (args.out / f"{CRISIS_ARTEFACT}.json").write_text(json.dumps(crisis_meta, indent=2) + "\n", encoding="utf-8")
+    for artefact, judge in ((CRISIS_ARTEFACT, crisis_meta), (SEXUAL_MINORS_ARTEFACT, minors_meta)):
+        judge_file = args.out / f"{artefact}.npz"
+        np.savez_compressed(judge_file, **judge.pop("arrays"))
+        judge["weights_sha256"] = hashlib.sha256(judge_file.read_bytes()).hexdigest()
+        (args.out / f"{artefact}.json").write_text(json.dumps(judge, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {encoder_file} ({encoder_file.stat().st_size // 1024} KiB), {weights} "
-          f"({weights.stat().st_size // 1024} KiB), builtin_heads.json and {CRISIS_ARTEFACT}.*")
+          f"({weights.stat().st_size // 1024} KiB), builtin_heads.json, {CRISIS_ARTEFACT}.* and "
+          f"{SEXUAL_MINORS_ARTEFACT}.*")
 
 
 if __name__ == "__main__":

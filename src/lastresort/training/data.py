@@ -15,7 +15,7 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -287,17 +287,22 @@ def _ordinary() -> Iterator[Row]:
                 yield _row(json.loads(line)["text"], "ordinary", default=0)
 
 
-def _templates(seed: int) -> Iterator[Row]:
-    for text, present in generate(seed):
+def _templates(seed: int, families: Iterable[str] | None) -> Iterator[Row]:
+    for text, present in generate(seed, families=families):
         yield _row(text, "templates", default=0, **dict.fromkeys(present, 1))
 
 
 LOADERS = (_convabuse, _bad, _davidson, _hatecheck, _advbench, _harmbench, _cssrs, _counsel, _sensitive, _diasafety)
 
 
+#: Our written sexual-minors benchmark sets, each written before the training data or model it measures.
+HELD_OUT_WRITTEN = tuple(Path(__file__).resolve().parents[3] / "benchmarks" / name
+                         for name in ("sexual_minors.jsonl", "sexual_minors_2.jsonl"))
+
+
 def test_prompts(root: Path) -> list[str]:
     """The prompts of the test sets (openai-moderation, XSTest, SimpleSafetyTests, ToxicChat's test split, which
-    the benchmark reports false crisis signals on), for decontamination only."""
+    the benchmark reports false crisis signals on, and ``HELD_OUT_WRITTEN``), for decontamination only."""
     with gzip.open(root / "openai-moderation/samples-1680.jsonl.gz", "rt", encoding="utf-8") as f:
         prompts = [json.loads(line)["prompt"] for line in f if line.strip()]
     with (root / "xstest/xstest_prompts.csv").open(encoding="utf-8") as f:
@@ -306,17 +311,22 @@ def test_prompts(root: Path) -> list[str]:
         prompts += [r["prompts_final"] for r in csv.DictReader(f)]
     toxicchat = json.loads((root / "toxicchat-human/toxic_chat_test.json").read_text(encoding="utf-8"))
     prompts += [r["instance"] for r in toxicchat["instances"]]
+    for path in HELD_OUT_WRITTEN:
+        if path.exists():  # a checkout's own benchmark sets (absent from an installed package)
+            with path.open(encoding="utf-8") as f:
+                prompts += [json.loads(line)["text"] for line in f if line.strip()]
     return prompts
 
 
-def load_rows(root: Path, seed: int) -> list[Row]:
-    """Every training row, de-duplicated by text (first source wins), shuffled with ``seed``."""
+def load_rows(root: Path, seed: int, families: Iterable[str] | None = None) -> list[Row]:
+    """Every training row, de-duplicated by text (first source wins), shuffled with ``seed``; of the template
+    families, all or those named."""
     rows: dict[str, Row] = {}
     for loader in LOADERS:
         for row in loader(root):
             if row.text and row.text not in rows:
                 rows[row.text] = row
-    for row in (*_written(), *_templates(seed), *_ordinary()):
+    for row in (*_written(), *_templates(seed, families), *_ordinary()):
         rows[row.text] = row  # our own labels override a public set's
     out = list(rows.values())
     random.Random(seed).shuffle(out)
