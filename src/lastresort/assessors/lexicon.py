@@ -511,18 +511,35 @@ CHILD_SAFETY = _rx(
     r"\b(?:abused|molested|assaulted|raped) me\b|"
     r"\b(?:abuse|abused|molested|assaulted) (?:\w+ ){0,2}?by (?:my|a|an|our)\b|"
     r"\bwhen (?:i|we) (?:was|were) (?:a |an |only |just |young |little )*(?:child|children|kids?|little|young|teens?|"
-    r"teenagers?|boys?|girls?|\d+)\b|\bas (?:a )?(?:child|kid)s?\b|\breport(?:ed|ing)?\b"
+    r"teenagers?|boys?|girls?|\d+)\b|\bas (?:a )?(?:child|kid)s?\b|\breport(?:ed|ing)?\b|"
+    # a child's own questions or curiosity, as a parent relates them, and a parent's filters
+    r"\basked (?:me|us|her|him|them) (?:\w+ ){0,3}?(?:sex|puberty|periods?|babies)\b|"
+    r"\bcurious about (?:sex|puberty|(?:their|his|her) (?:own )?bod(?:y|ies))\b|\bparental (?:controls?|filters?)\b"
+)
+#: Parents speaking of their own sex life, the children only the time or place of it: "we haven't had sex since
+#: our kids were born", "now that the kids have left home". Damps like ``CHILD_SAFETY`` unless ``CHILD_REQUEST``.
+PARENTS_OWN = _rx(
+    r"\bsince (?:the|our|my) (?:\w+ )?(?:kids?|children|child|baby|babies|twins|son|daughter) (?:was|were|came|arrived|"
+    r"moved|left)\b|\bnow that (?:the|our) (?:kids|children)\b|\b(?:had|have|having) (?:our|my) first (?:kid|child|baby)\b|"
+    r"\b(?:the|our) (?:kids|children) (?:are|were) (?:asleep|in bed|away|out|at school|at home|grown)\b|"
+    r"\bwith (?:the|our|two|three|four|small|young) (?:kids|children) (?:at home|around|in the house)\b"
 )
 #: What keeps ``CHILD_SAFETY`` from damping: the material named or grooming, a request for material (to see,
 #: get or share), a story or role-play, desire, or sex with someone ("as a survivor, I want to have sex with a 12
 #: year old" is not a survivor's question).
-CHILD_CONTENT = _rx(
-    rf"{_NAMED_MATERIAL}|{_GROOMING}|\bsex with\b|\b(?:have|having|had|has) sex\b|\bsleep(?:ing)? with\b|"
-    r"\b(?:give me|get me|share|links?|download|buy|sell|trade|collection|porn\w*|nudes?|naked|erotic\w*|"
+_CHILD_REQUEST = (
+    rf"{_NAMED_MATERIAL}|{_GROOMING}|\bsex with\b|\bporn\w* (?:with|of|featuring|involving)\b|"
+    # porn that a child might see or a filter blocks is a parent's worry, not a request for it
+    r"\b(?<!see )(?<!seeing )(?<!saw )(?<!seen )(?<!watch )(?<!watching )(?<!block )(?<!blocks )(?<!blocking )"
+    r"(?<!filter )(?<!access )porn\w*\b|"
+    r"\b(?:give me|get me|share|links?|download|buy|sell|trade|collection|nudes?|naked|erotic\w*|"
     r"explicit|lewd|nsfw|xxx|pics?|pictures?|photos?|images?|videos?|stor(?:y|ies)|"
     r"roleplay|role[- ]play|fantas(?:y|ies|ize|ise)|describe|write|generate|draw|send me|show me|find|"
     r"where (?:can|do|could) i|seduce|attracted|turns? me on|turned on|horny|aroused|sexy|hot|touch (?:her|him|them))\b"
 )
+#: What keeps ``PARENTS_OWN`` from damping: a request for sexual content or sex with someone.
+CHILD_REQUEST = _rx(_CHILD_REQUEST)
+CHILD_CONTENT = _rx(rf"{_CHILD_REQUEST}|\b(?:have|having|had|has) sex\b|\bsleep(?:ing)? with\b")
 #: Negation right before a self-harm phrase: "I would never kill myself" (still scored, but lower).
 NEGATED_SELF_HARM = _rx(r"\b(?:never|not|don'?t|wouldn'?t|won'?t|no longer|not going to)\b(?:\W+\w+){0,3}?\W+(?:kill|"
                         r"hurt|harm|end) (?:myself|my life)\b")

@@ -57,7 +57,9 @@ def framing(base: str) -> Framing:
 
 @lru_cache(maxsize=64)
 def _speaks_of_child_safety(base: str) -> bool:
-    return bool(lx.CHILD_SAFETY.search(base)) and not lx.CHILD_CONTENT.search(base)
+    if lx.CHILD_SAFETY.search(base) and not lx.CHILD_CONTENT.search(base):
+        return True
+    return bool(lx.PARENTS_OWN.search(base)) and not lx.CHILD_REQUEST.search(base)
 
 
 def dampers(base: str, *, sexual_minors: bool) -> list[Damper]:
