@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lastresort.training.templates import FAMILIES, by_family, generate
+from lastresort.training.templates import DEFAULT_LIMIT, FAMILIES, LIMITS, by_family, generate
 
 KEYS = {"abuse", "harassment_threat", "sexual_minors", "violent_extremism", "cbrn", "cyber_harm",
         "dangerous_illegal", "self_harm_risk", "harm_to_others_risk", "end_request"}
@@ -25,15 +25,15 @@ def test_texts_are_unique_and_labels_valid() -> None:
 
 def test_size_and_benign_share() -> None:
     rows = generate()
-    assert 1600 <= len(rows) <= 2400
+    assert 1800 <= len(rows) <= 2600
     assert sum(1 for _, labels in rows if not labels) / len(rows) >= 0.4
 
 
 def test_every_family_is_described_and_has_both_sides() -> None:
-    families = by_family(seed=1, limit_per_family=250)
+    families = by_family(seed=1)
     assert set(families) == set(FAMILIES)
     for name, rows in families.items():
-        assert 0 < len(rows) <= 250, name
+        assert 0 < len(rows) <= LIMITS.get(name, DEFAULT_LIMIT), name
         assert any(labels for _, labels in rows), name
         assert any(not labels for _, labels in rows), name
 

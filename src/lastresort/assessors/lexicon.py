@@ -516,13 +516,19 @@ CHILD_SAFETY = _rx(
     r"\basked (?:me|us|her|him|them) (?:\w+ ){0,3}?(?:sex|puberty|periods?|babies)\b|"
     r"\bcurious about (?:sex|puberty|(?:their|his|her) (?:own )?bod(?:y|ies))\b|\bparental (?:controls?|filters?)\b"
 )
-#: Parents speaking of their own sex life, the children only the time or place of it: "we haven't had sex since
-#: our kids were born", "now that the kids have left home". Damps like ``CHILD_SAFETY`` unless ``CHILD_REQUEST``.
+#: Parents speaking of their own sex life, the children only the time or place of it ("we haven't had sex since
+#: our kids were born", "now that the kids have left home"), and teenagers speaking of their own: a minor's own
+#: question is not a request for sexual content involving minors. Damps like ``CHILD_SAFETY`` unless
+#: ``CHILD_REQUEST`` (a request for content, or sex with someone).
 PARENTS_OWN = _rx(
     r"\bsince (?:the|our|my) (?:\w+ )?(?:kids?|children|child|baby|babies|twins|son|daughter) (?:was|were|came|arrived|"
     r"moved|left)\b|\bnow that (?:the|our) (?:kids|children)\b|\b(?:had|have|having) (?:our|my) first (?:kid|child|baby)\b|"
     r"\b(?:the|our) (?:kids|children) (?:are|were) (?:asleep|in bed|away|out|at school|at home|grown)\b|"
-    r"\bwith (?:the|our|two|three|four|small|young) (?:kids|children) (?:at home|around|in the house)\b"
+    r"\bwith (?:the|our|two|three|four|small|young) (?:kids|children) (?:at home|around|in the house)\b|"
+    # a teenager speaking of their own life ("I'm 15 and my girlfriend is 14", "soy adolescente", "j'ai 14 ans")
+    r"\b(?:i'?m|i am) (?:a |an |only |just )?(?:1[0-7]|thirteen|fourteen|fifteen|sixteen|seventeen)\b(?![.,]\d)|"
+    r"\b(?:i'?m|i am) (?:a |an |only |just )?(?:teen|teenager|teenage (?:girl|boy)|minor)\b|"
+    r"\bas a (?:1[0-7])[- ]year[- ]old\b|\btengo (?:1[0-7]) anos\b|\bj'ai (?:1[0-7]) ans\b|\bich bin (?:1[0-7])\b"
 )
 #: What keeps ``CHILD_SAFETY`` from damping: the material named or grooming, a request for material (to see,
 #: get or share), a story or role-play, desire, or sex with someone ("as a survivor, I want to have sex with a 12
@@ -535,11 +541,13 @@ _CHILD_REQUEST = (
     r"\b(?:give me|get me|share|links?|download|buy|sell|trade|collection|nudes?|naked|erotic\w*|"
     r"explicit|lewd|nsfw|xxx|pics?|pictures?|photos?|images?|videos?|stor(?:y|ies)|"
     r"roleplay|role[- ]play|fantas(?:y|ies|ize|ise)|describe|write|generate|draw|send me|show me|find|"
-    r"where (?:can|do|could) i|seduce|attracted|turns? me on|turned on|horny|aroused|sexy|hot|touch (?:her|him|them))\b"
+    r"where (?:can|do|could) i|seduce|sexy|hot|touch (?:her|him|them))\b"
 )
-#: What keeps ``PARENTS_OWN`` from damping: a request for sexual content or sex with someone.
+#: What keeps ``PARENTS_OWN`` from damping: a request for sexual content or sex with someone. Desire alone does not
+#: ("I'm 15 and attracted to my girlfriend, who is 14"); it keeps ``CHILD_SAFETY`` from damping.
 CHILD_REQUEST = _rx(_CHILD_REQUEST)
-CHILD_CONTENT = _rx(rf"{_CHILD_REQUEST}|\b(?:have|having|had|has) sex\b|\bsleep(?:ing)? with\b")
+CHILD_CONTENT = _rx(rf"{_CHILD_REQUEST}|\b(?:have|having|had|has) sex\b|\bsleep(?:ing)? with\b|"
+                    r"\b(?:attracted|turns? me on|turned on|horny|aroused)\b")
 #: Negation right before a self-harm phrase: "I would never kill myself" (still scored, but lower).
 NEGATED_SELF_HARM = _rx(r"\b(?:never|not|don'?t|wouldn'?t|won'?t|no longer|not going to)\b(?:\W+\w+){0,3}?\W+(?:kill|"
                         r"hurt|harm|end) (?:myself|my life)\b")
