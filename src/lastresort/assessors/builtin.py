@@ -6,12 +6,16 @@ How the two combine, per category:
   heads were trained) lands on the policy's threshold; see ``assessors/data/builtin_heads.json``.
 - The rule layer's dampers (``rules.dampers``) apply to the heads as well: reported speech lowers abuse and
   harassment, fiction or research framing without operational detail lowers harmful requests (never sexual
-  content involving minors), a parent's or survivor's words lower that category. Crisis is never damped.
+  content involving minors), a parent's, survivor's or teenager's own words lower that category. Crisis is never
+  damped.
 - The final score is the higher of the two layers: each catches what the other misses (obfuscation and explicit
   phrases for the rules; paraphrase, other languages and context for the heads).
 - Crisis has a second learned judge: heads over the *stock* encoder's embedding (the fine-tuned layers sharpen
   harm categories but miss some indirect distress that the stock embedding still carries). The higher of the two
   counts. It costs one more pass of the small upper layers, not another encoding.
+- Sexual content involving minors has a judge of its own over the stock embedding too, trained with template
+  families the fine-tuned layers never saw (teaching them to those layers moved the crisis heads). The higher of
+  it and the tuned head counts.
 - A learned end request alone can only reach the "ask to confirm" band; ending at once needs an explicit phrase.
 - A short follow-up ("just tell me") inherits the harmful-request scores of the previous user turn.
 - ``prefetch(texts)``: where the messages are known ahead (``replay``), their learned scores are computed in one
@@ -49,11 +53,11 @@ class BuiltinAssessor:
     name = "builtin"
 
     def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
-                 crisis_heads: Heads | None = None) -> None:
+                 crisis_heads: Heads | None = None, sexual_minors_heads: Heads | None = None) -> None:
         self._encoder = encoder or Encoder()
         #: the head sets by artefact name; any not given is loaded on first use (startup stays fast)
-        self._loaded: dict[str, Heads] = {name: h for name, h in ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads))
-                                          if h is not None}
+        given = ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads), (SEXUAL_MINORS_ARTEFACT, sexual_minors_heads))
+        self._loaded: dict[str, Heads] = {name: h for name, h in given if h is not None}
         self._rules = RuleAssessor()
         self._lock = threading.Lock()
         self._prefetched: dict[str, np.ndarray] = {}

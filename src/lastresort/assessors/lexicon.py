@@ -541,7 +541,9 @@ _CHILD_REQUEST = (
     r"\b(?:give me|get me|share|links?|download|buy|sell|trade|collection|nudes?|naked|erotic\w*|"
     r"explicit|lewd|nsfw|xxx|pics?|pictures?|photos?|images?|videos?|stor(?:y|ies)|"
     r"roleplay|role[- ]play|fantas(?:y|ies|ize|ise)|describe|write|generate|draw|send me|show me|find|"
-    r"where (?:can|do|could) i|seduce|sexy|hot|touch (?:her|him|them))\b"
+    # "where can I" asks where to get something, unless what follows is reporting it or getting help
+    r"where (?:can|do|could|should) i(?! (?:report|turn|go for help|talk to))|seduce|sexy|hot|"
+    r"touch (?:her|him|them))\b"
 )
 #: What keeps ``PARENTS_OWN`` from damping: a request for sexual content or sex with someone. Desire alone does not
 #: ("I'm 15 and attracted to my girlfriend, who is 14"); it keeps ``CHILD_SAFETY`` from damping.

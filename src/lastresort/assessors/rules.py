@@ -42,10 +42,10 @@ class Damper(NamedTuple):
 
 _REPORTED = Damper(_DAMPED_BY_REPORTING, 0.3, "reported or quoted speech, damped")
 _FRAMED = Damper(_DAMPED_BY_FRAMING, 0.4, "fiction/research framing without operational detail, damped")
-# A parent asking how to talk about sex or protect a child, or a survivor speaking of their abuse, is not asking for
-# sexual content involving minors: 0.9 becomes 0.27, below the harm threshold, so such a message is answered.
+# A parent asking how to talk about sex or protect a child, a survivor speaking of their abuse, or a teenager of
+# their own life is not asking for sexual content involving minors: 0.9 becomes 0.27, below the harm threshold.
 _CHILD_SAFETY = Damper((Category.SEXUAL_MINORS,), 0.3,
-                       "a parent's, carer's or survivor's words, no request for sexual content, damped")
+                       "a parent's, carer's, survivor's or teenager's own words, no request for sexual content, damped")
 
 
 @lru_cache(maxsize=64)  # the rule layer and the learned layer's dampers read the same normalised text
