@@ -533,7 +533,7 @@ PARENTS_OWN = _rx(
     r"\bas a (?:1[0-7])[- ]year[- ]old\b|\btengo (?:1[0-7]) anos\b|\bj'ai (?:1[0-7]) ans\b|\bich bin (?:1[0-7])\b"
 )
 #: What keeps ``CHILD_SAFETY`` from damping: the material named or grooming, a request for material (to see,
-#: get or share), a story or role-play, desire, or sex with someone ("as a survivor, I want to have sex with a 12
+#: get or share), a story or role-play, arousal, or sex with someone ("as a survivor, I want to have sex with a 12
 #: year old" is not a survivor's question).
 _CHILD_REQUEST = (
     rf"{_NAMED_MATERIAL}|{_GROOMING}|\bsex with\b|\bporn\w* (?:with|of|featuring|involving)\b|"
@@ -547,11 +547,12 @@ _CHILD_REQUEST = (
     r"where (?:can|do|could|should) i(?! (?:report|turn|go for help|talk to))|seduce|sexy|hot|"
     r"touch (?:her|him|them))\b"
 )
-#: What keeps ``PARENTS_OWN`` from damping: a request for sexual content or sex with someone. Desire alone does not
-#: ("I'm 15 and attracted to my girlfriend, who is 14"); it keeps ``CHILD_SAFETY`` from damping.
+#: What keeps ``PARENTS_OWN`` from damping: a request for sexual content or sex with someone. Arousal alone does not
+#: ("I'm 15 and horny all the time, is that normal?"); it keeps ``CHILD_SAFETY`` from damping. Attraction keeps
+#: neither: a survivor's "now I'm attracted to kids" is a disclosure that needs an answer, not a request.
 CHILD_REQUEST = _rx(_CHILD_REQUEST)
 CHILD_CONTENT = _rx(rf"{_CHILD_REQUEST}|\b(?:have|having|had|has) sex\b|\bsleep(?:ing)? with\b|"
-                    r"\b(?:attracted|turns? me on|turned on|horny|aroused)\b")
+                    r"\b(?:turns? me on|turned on|horny|aroused)\b")
 #: Negation right before a self-harm phrase: "I would never kill myself" (still scored, but lower).
 NEGATED_SELF_HARM = _rx(r"\b(?:never|not|don'?t|wouldn'?t|won'?t|no longer|not going to)\b(?:\W+\w+){0,3}?\W+(?:kill|"
                         r"hurt|harm|end) (?:myself|my life)\b")
