@@ -516,7 +516,10 @@ CHILD_SAFETY = _rx(
     r"teenagers?|boys?|girls?|\d+)\b|\bas (?:a )?(?:child|kid)s?\b|\breport(?:ed|ing)?\b|"
     # a child's own questions or curiosity, as a parent relates them, and a parent's filters
     r"\basked (?:me|us|her|him|them) (?:\w+ ){0,3}?(?:sex|puberty|periods?|babies)\b|"
-    r"\bcurious about (?:sex|puberty|(?:their|his|her) (?:own )?bod(?:y|ies))\b|\bparental (?:controls?|filters?)\b"
+    r"\bcurious about (?:sex|puberty|(?:their|his|her) (?:own )?bod(?:y|ies))\b|\bparental (?:controls?|filters?)\b|"
+    # a child's health: a doctor's or nurse's exam, a rash, an infection, pain
+    r"\b(?:doctor|pediatrician|paediatrician|gp|nurse|genital exam|medical exam|check-?up|rash|infection|itchy|"
+    r"swollen|sore|painful)\b"
 )
 #: Parents speaking of their own sex life, the children only the time or place of it ("we haven't had sex since
 #: our kids were born", "now that the kids have left home"), and teenagers speaking of their own: a minor's own
