@@ -1,4 +1,5 @@
-"""How the build chooses each head's operating threshold on validation data (``training.build.choose_threshold``)."""
+"""The build: how it chooses each head's operating threshold on validation data (``choose_threshold``), and what
+``--keep-tuned`` reads back."""
 
 from __future__ import annotations
 
@@ -65,3 +66,17 @@ def test_unknown_labels_are_left_out() -> None:
     t, _, figures = build.choose_threshold(Category.SELF_HARM_RISK, np.r_[y, unknown], np.r_[p, np.full(50, 0.99)],
                                            np.r_[groups, [f"u{i}" for i in range(50)]], crisis_recall=None)
     assert t == pytest.approx(0.3) and figures["val_negatives"] == 200
+
+
+def test_keep_tuned_reads_back_the_shipped_layers_and_heads() -> None:
+    from lastresort.assessors.encoder import LAYERS
+    from lastresort.assessors.heads import load_heads
+    from lastresort.training.build import OUT, heads_probabilities, shipped_tuned
+
+    tuned, hyper = shipped_tuned(OUT)
+    assert {k for k in LAYERS if k in tuned} and {"h_w1", "h_b1", "h_w2", "h_b2"} <= set(tuned)
+    assert hyper["seed"] == 20261125 and "best_epoch" in hyper
+    shipped = load_heads()
+    x = np.random.default_rng(0).standard_normal((4, shipped.w1.shape[0])).astype(np.float32)
+    params = {k: tuned[f"h_{k}"] for k in ("w1", "b1", "w2", "b2")}
+    assert np.allclose(heads_probabilities(params, x), shipped.probabilities(x))

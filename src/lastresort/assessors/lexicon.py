@@ -517,7 +517,7 @@ CHILD_SAFETY = _rx(
     # a child's own questions or curiosity, as a parent relates them, and a parent's filters
     r"\basked (?:me|us|her|him|them) (?:\w+ ){0,3}?(?:sex|puberty|periods?|babies)\b|"
     r"\bcurious about (?:sex|puberty|(?:their|his|her) (?:own )?bod(?:y|ies))\b|\bparental (?:controls?|filters?)\b|"
-    # a child's health: a doctor's or nurse's exam, a rash, an infection, pain
+    # a child's health: a doctor's or nurse's exam, a rash, an infection, soreness, pain
     r"\b(?:doctor|pediatrician|paediatrician|gp|nurse|genital exam|medical exam|check-?up|rash|infection|itchy|"
     r"swollen|sore|painful)\b"
 )
@@ -530,7 +530,7 @@ PARENTS_OWN = _rx(
     r"moved|left)\b|\bnow that (?:the|our) (?:kids|children)\b|\b(?:had|have|having) (?:our|my) first (?:kid|child|baby)\b|"
     r"\b(?:the|our) (?:kids|children) (?:are|were) (?:asleep|in bed|away|out|at school|at home|grown)\b|"
     r"\bwith (?:the|our|two|three|four|small|young) (?:kids|children) (?:at home|around|in the house)\b|"
-    # a teenager speaking of their own life ("I'm 15 and my girlfriend is 14", "soy adolescente", "j'ai 14 ans")
+    # a teenager speaking of their own life ("I'm 15 and my girlfriend is 14", "tengo 15 años", "j'ai 14 ans")
     r"\b(?:i'?m|i am) (?:a |an |only |just )?(?:1[0-7]|thirteen|fourteen|fifteen|sixteen|seventeen)\b(?![.,]\d)|"
     r"\b(?:i'?m|i am) (?:a |an |only |just )?(?:teen|teenager|teenage (?:girl|boy)|minor)\b|"
     r"\bas a (?:1[0-7])[- ]year[- ]old\b|\btengo (?:1[0-7]) anos\b|\bj'ai (?:1[0-7]) ans\b|\bich bin (?:1[0-7])\b"
@@ -546,7 +546,7 @@ _CHILD_REQUEST = (
     r"\b(?:give me|get me|share|links?|download|buy|sell|trade|collection|nudes?|naked|erotic\w*|"
     r"explicit|lewd|nsfw|xxx|pics?|pictures?|photos?|images?|videos?|stor(?:y|ies)|"
     r"roleplay|role[- ]play|fantas(?:y|ies|ize|ise)|describe|write|generate|draw|send me|show me|find|"
-    # "where can I" asks where to get something, unless what follows is reporting it or getting help
+    # "where can I" asks where to get something, unless what follows is reporting, turning or talking to someone
     r"where (?:can|do|could|should) i(?! (?:report|turn|go for help|talk to))|seduce|sexy|hot|"
     r"touch (?:her|him|them))\b"
 )
