@@ -522,19 +522,24 @@ CHILD_SAFETY = _rx(
     r"swollen|sore|painful)\b"
 )
 #: Parents speaking of their own sex life, the children only the time or place of it ("we haven't had sex since
-#: our kids were born", "now that the kids have left home"), and teenagers speaking of their own: a minor's own
-#: question is not a request for sexual content involving minors. Damps like ``CHILD_SAFETY`` unless
-#: ``CHILD_REQUEST`` (a request for content, or sex with someone).
+#: our kids were born", "now that the kids have left home"). Damps like ``CHILD_SAFETY`` unless ``CHILD_REQUEST``
+#: (a request for content, or sex with someone).
 PARENTS_OWN = _rx(
     r"\bsince (?:the|our|my) (?:\w+ )?(?:kids?|children|child|baby|babies|twins|son|daughter) (?:was|were|came|arrived|"
     r"moved|left)\b|\bnow that (?:the|our) (?:kids|children)\b|\b(?:had|have|having) (?:our|my) first (?:kid|child|baby)\b|"
     r"\b(?:the|our) (?:kids|children) (?:are|were) (?:asleep|in bed|away|out|at school|at home|grown)\b|"
-    r"\bwith (?:the|our|two|three|four|small|young) (?:kids|children) (?:at home|around|in the house)\b|"
-    # a teenager speaking of their own life ("I'm 15 and my girlfriend is 14", "tengo 15 años", "j'ai 14 ans")
+    r"\bwith (?:the|our|two|three|four|small|young) (?:kids|children) (?:at home|around|in the house)\b"
+)
+#: A teenager speaking of their own life ("I'm 15 and my girlfriend is 14", "tengo 15 años", "j'ai 14 ans"): damps
+#: like ``PARENTS_OWN``, and not where another minor is named either ("I'm 16, how do I get my 10 year old
+#: neighbour to touch me" is a request about a child, whoever asks).
+TEEN_OWN = _rx(
     r"\b(?:i'?m|i am) (?:a |an |only |just )?(?:1[0-7]|thirteen|fourteen|fifteen|sixteen|seventeen)\b(?![.,]\d)|"
     r"\b(?:i'?m|i am) (?:a |an |only |just )?(?:teen|teenager|teenage (?:girl|boy)|minor)\b|"
     r"\bas a (?:1[0-7])[- ]year[- ]old\b|\btengo (?:1[0-7]) anos\b|\bj'ai (?:1[0-7]) ans\b|\bich bin (?:1[0-7])\b"
 )
+#: Any word for a minor, as the co-occurrence entries read them.
+MINOR_NAMED = _rx(rf"\b{_MINOR}s?\b")
 #: What keeps ``CHILD_SAFETY`` from damping: the material named or grooming, a request for material (to see,
 #: get or share), a story or role-play, arousal, or sex with someone ("as a survivor, I want to have sex with a 12
 #: year old" is not a survivor's question).

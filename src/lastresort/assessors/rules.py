@@ -59,7 +59,9 @@ def framing(base: str) -> Framing:
 def _speaks_of_child_safety(base: str) -> bool:
     if lx.CHILD_SAFETY.search(base) and not lx.CHILD_CONTENT.search(base):
         return True
-    return bool(lx.PARENTS_OWN.search(base)) and not lx.CHILD_REQUEST.search(base)
+    if lx.CHILD_REQUEST.search(base):
+        return False
+    return bool(lx.PARENTS_OWN.search(base)) or bool(lx.TEEN_OWN.search(base) and not lx.MINOR_NAMED.search(base))
 
 
 def dampers(base: str, *, sexual_minors: bool) -> list[Damper]:
