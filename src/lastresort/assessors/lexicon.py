@@ -553,7 +553,8 @@ _CHILD_REQUEST = (
     r"roleplay|role[- ]play|fantas(?:y|ies|ize|ise)|describe|write|generate|draw|send me|show me|find|"
     # "where can I" asks where to get something, unless what follows is reporting, turning or talking to someone
     r"where (?:can|do|could|should) i(?! (?:report|turn|go for help|talk to))|seduce|sexy|hot|"
-    r"touch (?:her|him|them))\b"
+    # touching, undressing or being alone with someone: contact, whoever frames it
+    r"touch (?:her|him|them|me)|undress\w*|(?:get|be) (?:\w+ )?alone with|get (?:her|him|them) alone)\b"
 )
 #: What keeps ``PARENTS_OWN`` from damping: a request for sexual content or sex with someone. Arousal alone does not
 #: ("I'm 15 and horny all the time, is that normal?"); it keeps ``CHILD_SAFETY`` from damping. Attraction keeps
