@@ -553,8 +553,12 @@ _CHILD_REQUEST = (
     r"roleplay|role[- ]play|fantas(?:y|ies|ize|ise)|describe|write|generate|draw|send me|show me|find|"
     # "where can I" asks where to get something, unless what follows is reporting, turning or talking to someone
     r"where (?:can|do|could|should) i(?! (?:report|turn|go for help|talk to))|seduce|sexy|hot|"
-    # touching, undressing or being alone with someone: contact, whoever frames it
-    r"touch (?:her|him|them|me)|undress\w*|(?:get|be) (?:\w+ )?alone with|get (?:her|him|them) alone)\b"
+    # touching, undressing, being alone with someone, showing or demonstrating, pleasure, a move, going unseen by
+    # parents or anyone: contact and its secrecy, whoever frames it
+    r"touch (?:her|him|them|me)|undress\w*|(?:get|be) (?:\w+ )?alone with|get (?:her|him|them) alone|"
+    r"show (?:her|him|them)|demonstrat\w*|pleasure|make a move|"
+    r"without (?:their|her|his|the) (?:parents?|mom|mum|dad|mother|father)|"
+    r"without (?:anyone|them|her|him) (?:knowing|noticing|finding out))\b"
 )
 #: What keeps ``PARENTS_OWN`` from damping: a request for sexual content or sex with someone. Arousal alone does not
 #: ("I'm 15 and horny all the time, is that normal?"); it keeps ``CHILD_SAFETY`` from damping. Attraction keeps
