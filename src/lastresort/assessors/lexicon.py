@@ -550,7 +550,8 @@ _CHILD_REQUEST = (
     r"(?<!filter )(?<!access )porn\w*\b|"
     r"\b(?:give me|get me|share|links?|download|buy|sell|trade|collection|nudes?|naked|erotic\w*|"
     r"explicit|lewd|nsfw|xxx|pics?|pictures?|photos?|images?|videos?|stor(?:y|ies)|"
-    r"roleplay|role[- ]play|fantas(?:y|ies|ize|ise)|describe|write|generate|draw|send me|show me|find|"
+    r"roleplay|role[- ]play|fantas(?:y|ies|i[sz]e[sd]?|i[sz]ing)|describe|write|generate|draw|send me|show me|find|"
+    r"in (?:graphic |explicit )?detail|do the same|turns? (?:her|him|them) on|"
     # "where can I" asks where to get something, unless what follows is reporting, turning or talking to someone
     r"where (?:can|do|could|should) i(?! (?:report|turn|go for help|talk to))|seduce|sexy|hot|"
     # touching, undressing, being alone with someone, showing or demonstrating, pleasure, a move, going unseen by
