@@ -27,7 +27,7 @@ from lastresort.core.assessment import AssessContext, Assessment  # noqa: E402
 from lastresort.core.categories import CRISIS, Category  # noqa: E402
 from lastresort.core.policy import Policy, PolicyConfig  # noqa: E402
 from lastresort.core.state import PathState  # noqa: E402
-from lastresort.training.data import cssrs_split, cssrs_users  # noqa: E402
+from lastresort.training.data import HELD_OUT_WRITTEN, cssrs_split, cssrs_users  # noqa: E402
 from lastresort.training.metrics import average_precision, pr_curve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,7 +157,7 @@ LANGS = ("es", "fr", "de")
 #: Our written sexual-minors sets: requests ("harmful") and near misses ("benign": parents, survivors, reporting,
 #: medicine, adults, non-sexual stories). Each was written before the round of training data after it, and seen
 #: before the next (the report's section says what was decided after seeing which).
-SEXUAL_MINORS = {f"sm{n}": f"sexual_minors{'' if n == 1 else f'_{n}'}.jsonl" for n in range(1, 7)}
+SEXUAL_MINORS = {f"sm{n}": path.name for n, path in enumerate(HELD_OUT_WRITTEN, start=1)}
 
 
 def _sexual_minors(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
@@ -209,6 +209,9 @@ def run(data: Path, out: Path, plots: bool) -> str:
     curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     multi_rows: dict[str, list[str]] = {key: [] for key in MULTILINGUAL}
     minors_rows: dict[str, list[str]] = {key: [] for key in SEXUAL_MINORS}
+    minors = d["minors"]
+    assert isinstance(minors, dict)
+    minor_kinds = {key: [x["kind"] for x in examples] for key, examples in minors.items()}
     for judge in judges():
         print(f"== {judge.name}", flush=True)
         r: dict[str, float] = {}
@@ -248,8 +251,6 @@ def run(data: Path, out: Path, plots: bool) -> str:
             assert isinstance(sets, dict)
             for key, examples in sets.items():
                 r.update(_multilingual(judge, key, examples, multi_rows[key]))
-            minors = d["minors"]
-            assert isinstance(minors, dict)
             for key, examples in minors.items():
                 r.update(_sexual_minors(judge, key, examples, minors_rows[key]))
         r.update(latency(judge, om_text[:400]))
@@ -296,8 +297,8 @@ def run(data: Path, out: Path, plots: bool) -> str:
         "person_correct": "es/fr/de put-downs vs first-person distress, decision as expected "
                           f"({len(d['multi']['person'])})",  # type: ignore[index]
         "person_es": "… Spanish", "person_fr": "… French", "person_de": "… German",
-        **{f"{key}_{part}": f"sexual minors, written set {key[-1]} ({len(d['minors'][key]) // 2} + "  # type: ignore[index]
-           f"{len(d['minors'][key]) // 2}): {what}" for key in SEXUAL_MINORS
+        **{f"{key}_{part}": f"sexual minors, written set {key[-1]} ({kinds.count('harmful')} + "
+           f"{kinds.count('benign')}): {what}" for key, kinds in minor_kinds.items()
            for part, what in (("recall", "requests scored as such (≥ 0.5)"), ("false", "near misses scored as such"))},
         "p50_ms": "latency p50 per message, openai-moderation texts (ms) — target ≤ 5",
         "p99_ms": "latency p99 per message, openai-moderation texts (ms) — target ≤ 20",

@@ -183,6 +183,9 @@ _MINOR = (
     r"(?:[1-8](?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth) grader|"
     r"(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|ten|nine|eight)[- ]year[- ]old)"
 )
+#: A sexual word or act, as the co-occurrence entries read it on either side of a word for a minor.
+_SEXUAL = (r"sex|sexual(?:ly|ized|ised)?|sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|orgasm|genitals?|intercourse|"
+           r"molest(?:ed|ing|s)?|fondl(?:e|es|ed|ing)|grop(?:e|es|ed|ing)|aroused|horny|masturbat\w*|blowjob")
 #: The material named outright, and grooming: never damped (see ``CHILD_SAFETY``).
 _NAMED_MATERIAL = (r"\b(?:child|kiddie|kiddy|underage|preteen|minor) ?(?:porn|pornography|sex|nudes?|erotica|xxx)\b|"
                    r"\bcp\b(?= (?:links?|videos?|pics?|collection))|\bcsam\b")
@@ -193,16 +196,11 @@ SEXUAL_MINORS = entries(
     # A sexual word near a word for a minor, either way round. "Fuck" is mostly profanity ("I can never get my
     # kids to shut the fuck up", "fuck the kids"), so it counts only in a sexual construction with the minor
     # ("fucking a 12 year old", "a 12 year old wants to fuck").
-    (rf"\b(?:sex|sexual(?:ly|ized|ised)?|sexy|nude|naked|porn|erotic|explicit|lewd|nsfw|orgasm|genitals?|"
-     rf"intercourse|molest(?:ed|ing|s)?|fondl(?:e|es|ed|ing)|grop(?:e|es|ed|ing)|seduce|aroused|horny|masturbat\w*|"
-     rf"blowjob|strip)\b(?:\W+\w+){{0,8}}?\W+"
-     rf"{_MINOR}s?\b|"
+    (rf"\b(?:{_SEXUAL}|seduce|strip)\b(?:\W+\w+){{0,8}}?\W+{_MINOR}s?\b|"
      rf"\bfuck(?:ing|ed)? (?:around (?:with )?)?(?:an? (?:\w+ )?{_MINOR}|{_AGE}s?|"
      r"little (?:girl|boy)s?|(?:underage|preteen|minor)s?)\b", 0.9,
      "sexual content involving minors"),
-    (rf"\b{_MINOR}s?\b(?:\W+\w+){{0,8}}?\W+(?:sex|sexual(?:ly|ized|ised)?|sexy|nude|naked|porn|erotic|explicit|"
-     rf"lewd|nsfw|orgasm|genitals?|intercourse|molest(?:ed|ing|s)?|fondl(?:e|es|ed|ing)|grop(?:e|es|ed|ing)|aroused|"
-     rf"horny|masturbat\w*|blowjob|strip(?:ping)?)\b|"
+    (rf"\b{_MINOR}s?\b(?:\W+\w+){{0,8}}?\W+(?:{_SEXUAL}|strip(?:ping)?)\b|"
      rf"\b{_MINOR}s? (?:who |that )?(?:wants?|likes?|loves?|are|is) (?:\w+ )?to fuck\b"
      r"(?! (?:with|up|around|off|over)\b)|"
      rf"\b{_MINOR}s? (?:getting|being|gets?|got) (?:\w+ ){{0,2}}?(?:fucked\b|fucking(?=\W*$))", 0.9,

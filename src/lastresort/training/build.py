@@ -239,13 +239,14 @@ def shipped_tuned(out: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     return tuned, json.loads((out / "builtin_heads.json").read_text(encoding="utf-8"))["training"]
 
 
-def sexual_minors_heads(args: argparse.Namespace, encoder: Encoder, layers: dict[str, np.ndarray]) -> dict[str, Any]:
+def sexual_minors_heads(args: argparse.Namespace, encoder: Encoder) -> dict[str, Any]:
     """The sexual-minors judge: a head over the stock embedding trained on every row, ``JUDGE_ONLY_FAMILIES``
-    included, with its own decontamination and the same hash split."""
-    rows, dropped, _ = decontaminated(load_rows(args.data, args.seed), args.data, encoder, args.cache / "embeddings")
+    included, with its own decontamination and the same hash split. Its thresholds are chosen on the stock
+    embeddings decontamination already computed (the runtime's stock embedding, bit for bit)."""
+    rows, dropped, x = decontaminated(load_rows(args.data, args.seed), args.data, encoder, args.cache / "embeddings")
     is_val = np.array([_validation(r, args.val_fraction) for r in rows])
     data = prepare(rows, is_val, encoder, args.cache / "finetune" / "sexual_minors.npz")
-    _, z_val = runtime_embeddings(layers, [r.text for r, v in zip(rows, is_val, strict=True) if v])
+    z_val = x[is_val]
     j = CATEGORIES.index(Category.SEXUAL_MINORS)
     print(f"sexual-minors judge: {len(rows)} rows ({len(dropped)} dropped), "
           f"{int((data['labels'][~is_val, j] == 1).sum())} training positives")
@@ -324,7 +325,7 @@ def main(argv: list[str] | None = None) -> None:
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
         print(f"{c.value:20s} threshold {t:.4f} ({rule}) {figures}")
     crisis_meta = stock_heads(data, is_val, z_val_stock, args, CRISIS, "as builtin_heads.json (same rows, same split)")
-    minors_meta = sexual_minors_heads(args, encoder, layers)
+    minors_meta = sexual_minors_heads(args, encoder)
     args.out.mkdir(parents=True, exist_ok=True)
     encoder_file = args.out / f"{TUNED}.npz"
     np.savez_compressed(encoder_file, **layers)

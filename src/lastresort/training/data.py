@@ -296,10 +296,8 @@ LOADERS = (_convabuse, _bad, _davidson, _hatecheck, _advbench, _harmbench, _cssr
 
 
 #: Our written sexual-minors benchmark sets, each written before the training data or model it measures.
-HELD_OUT_WRITTEN = tuple(Path(__file__).resolve().parents[3] / "benchmarks" / name
-                         for name in ("sexual_minors.jsonl", "sexual_minors_2.jsonl", "sexual_minors_3.jsonl",
-                                      "sexual_minors_4.jsonl", "sexual_minors_5.jsonl",
-                                      "sexual_minors_6.jsonl"))
+_BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
+HELD_OUT_WRITTEN = tuple(_BENCHMARKS / f"sexual_minors{f'_{n}' if n > 1 else ''}.jsonl" for n in range(1, 7))
 
 
 def test_prompts(root: Path) -> list[str]:
