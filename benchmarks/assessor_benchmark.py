@@ -24,10 +24,10 @@ import numpy as np  # noqa: E402
 from lastresort.assessors.builtin import BuiltinAssessor  # noqa: E402
 from lastresort.assessors.rules import RuleAssessor  # noqa: E402
 from lastresort.core.assessment import AssessContext, Assessment  # noqa: E402
-from lastresort.core.categories import CRISIS, Category  # noqa: E402
+from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category  # noqa: E402
 from lastresort.core.policy import Policy, PolicyConfig  # noqa: E402
 from lastresort.core.state import PathState  # noqa: E402
-from lastresort.training.data import HELD_OUT_WRITTEN, cssrs_split, cssrs_users  # noqa: E402
+from lastresort.training.data import HELD_OUT_REQUESTS, HELD_OUT_SEXUAL_MINORS, cssrs_split, cssrs_users  # noqa: E402
 from lastresort.training.metrics import average_precision, pr_curve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,10 +115,10 @@ def load(data: Path) -> dict[str, object]:
     tc_benign = [r["instance"] for r in tc if r["annotations"]["toxicity"]["majority_human"] == "0"]
     multi = {key: [json.loads(line) for line in (ROOT / "benchmarks" / name).read_text().splitlines() if line]
              for key, name in MULTILINGUAL.items()}
-    minors = {key: [json.loads(line) for line in (ROOT / "benchmarks" / name).read_text().splitlines() if line]
-              for key, name in SEXUAL_MINORS.items()}
+    minors, requests = ({key: [json.loads(line) for line in (ROOT / "benchmarks" / name).read_text().splitlines()
+                               if line] for key, name in sets.items()} for sets in (SEXUAL_MINORS, REQUESTS))
     return {"om": om, "xs": xs, "sst": sst, "users": users, "tc_benign": tc_benign, "multi": multi,
-            "minors": minors}
+            "minors": minors, "requests": requests}
 
 
 def latency(judge: Judge, texts: Sequence[str]) -> dict[str, float]:
@@ -157,7 +157,7 @@ LANGS = ("es", "fr", "de")
 #: Our written sexual-minors sets: requests ("harmful") and near misses ("benign": parents, survivors, reporting,
 #: medicine, adults, non-sexual stories). Each was written before the round of training data after it, and seen
 #: before the next (the report's section says what was decided after seeing which).
-SEXUAL_MINORS = {f"sm{n}": path.name for n, path in enumerate(HELD_OUT_WRITTEN, start=1)}
+SEXUAL_MINORS = {f"sm{n}": path.name for n, path in enumerate(HELD_OUT_SEXUAL_MINORS, start=1)}
 
 
 def _sexual_minors(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
@@ -166,6 +166,27 @@ def _sexual_minors(judge: Judge, key: str, examples: list[dict[str, str]], rows:
     hit = scores >= CFG.harm_threshold
     rows += [f"| {judge.name} | {x['lang']} | {x['kind']} | {x['text']} | {s:.2f} |"
              for s, x in zip(scores, examples, strict=True)]
+    kinds = np.array([x["kind"] for x in examples])
+    return {f"{key}_recall": float(hit[kinds == "harmful"].mean()),
+            f"{key}_false": float(hit[kinds == "benign"].mean())}
+
+
+#: Our written sets of other harmful requests (attacks, poison, weapons, drugs, fraud, stalking, private people's
+#: data, cyber, extremism, CBRN, hate) and ordinary questions that share their words, each written before the round
+#: of training data after it (2026-11-29).
+REQUESTS = {f"hr{n}": path.name for n, path in enumerate(HELD_OUT_REQUESTS, start=1)}
+_REQUEST_CATEGORIES = (*sorted(HARMFUL_REQUESTS), Category.HARASSMENT_THREAT)
+
+
+def _requests(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
+    """Share of requests that a harm category refuses (a score ≥ 0.5), and of ordinary questions; a row each."""
+    m = judge.batch([x["text"] for x in examples])
+    scores = col(m, *_REQUEST_CATEGORIES)
+    top = [_REQUEST_CATEGORIES[int(i)].value for i in m[:, [list(Category).index(c) for c in _REQUEST_CATEGORIES]]
+           .argmax(1)]
+    hit = scores >= CFG.harm_threshold
+    rows += [f"| {judge.name} | {x['kind']} | {x['text']} | {s:.2f} {t if s >= 0.05 else ''} |"
+             for s, t, x in zip(scores, top, examples, strict=True)]
     kinds = np.array([x["kind"] for x in examples])
     return {f"{key}_recall": float(hit[kinds == "harmful"].mean()),
             f"{key}_false": float(hit[kinds == "benign"].mean())}
@@ -209,9 +230,11 @@ def run(data: Path, out: Path, plots: bool) -> str:
     curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     multi_rows: dict[str, list[str]] = {key: [] for key in MULTILINGUAL}
     minors_rows: dict[str, list[str]] = {key: [] for key in SEXUAL_MINORS}
-    minors = d["minors"]
-    assert isinstance(minors, dict)
+    minors, requests = d["minors"], d["requests"]
+    assert isinstance(minors, dict) and isinstance(requests, dict)
     minor_kinds = {key: [x["kind"] for x in examples] for key, examples in minors.items()}
+    request_rows: dict[str, list[str]] = {key: [] for key in REQUESTS}
+    request_kinds = {key: [x["kind"] for x in examples] for key, examples in requests.items()}
     for judge in judges():
         print(f"== {judge.name}", flush=True)
         r: dict[str, float] = {}
@@ -253,6 +276,9 @@ def run(data: Path, out: Path, plots: bool) -> str:
                 r.update(_multilingual(judge, key, examples, multi_rows[key]))
             for key, examples in minors.items():
                 r.update(_sexual_minors(judge, key, examples, minors_rows[key]))
+        if judge.name != "alt-profanity-check":
+            for key, examples in requests.items():
+                r.update(_requests(judge, key, examples, request_rows[key]))
         r.update(latency(judge, om_text[:400]))
         short = latency(judge, [r["prompt"] for r in xs])  # chat-length messages (median 42 characters)
         r["p50_ms_chat"], r["p99_ms_chat"] = short["p50_ms"], short["p99_ms"]
@@ -265,7 +291,7 @@ def run(data: Path, out: Path, plots: bool) -> str:
            "cssrs_user_recall", "cssrs_supportive_flagged", "cssrs_post_share_risk", "cssrs_post_share_supportive",
            "om_sh_crisis_recall", "false_crisis_xs_safe", "false_crisis_om_clean",
            "false_crisis_toxicchat", *(f"{key}_{part}" for key in MULTILINGUAL for part in ("correct", *LANGS)),
-           *(f"{key}_{part}" for key in SEXUAL_MINORS for part in ("recall", "false"))}
+           *(f"{key}_{part}" for key in (*SEXUAL_MINORS, *REQUESTS) for part in ("recall", "false"))}
     labels = {
         "om_auprc": "openai-moderation AUPRC, flag (any category) — target ≥ 0.87",
         "om_precision": "openai-moderation precision of flag", "om_recall": "openai-moderation recall of flag",
@@ -300,6 +326,10 @@ def run(data: Path, out: Path, plots: bool) -> str:
         **{f"{key}_{part}": f"sexual minors, written set {key[-1]} ({kinds.count('harmful')} + "
            f"{kinds.count('benign')}): {what}" for key, kinds in minor_kinds.items()
            for part, what in (("recall", "requests scored as such (≥ 0.5)"), ("false", "near misses scored as such"))},
+        **{f"{key}_{part}": f"other harmful requests, written set {key[-1]} ({kinds.count('harmful')} + "
+           f"{kinds.count('benign')}): {what}" for key, kinds in request_kinds.items()
+           for part, what in (("recall", "requests refused (a harm score ≥ 0.5)"),
+                              ("false", "ordinary questions refused"))},
         "p50_ms": "latency p50 per message, openai-moderation texts (ms) — target ≤ 5",
         "p99_ms": "latency p99 per message, openai-moderation texts (ms) — target ≤ 20",
         "p50_ms_chat": "latency p50 per message, XSTest prompts (chat-length) (ms)",
@@ -363,6 +393,19 @@ def run(data: Path, out: Path, plots: bool) -> str:
     lines.append("| assessor | lang | kind | text | sexual-minors score |\n|---|---|---|---|---|")
     for key in SEXUAL_MINORS:
         lines += minors_rows[key]
+    lines.append("\n## Other harmful requests (benchmarks/harmful_requests*.jsonl)\n\n"
+                 "Short, casual requests (harmful) and ordinary questions that share their words (benign), with the "
+                 "highest harmful-request score (violent extremism, CBRN, cyber, dangerous-illegal, sexual minors, "
+                 "harassment) and its category. Both were written on 2026-11-29, each before anything was run on it, "
+                 "set 2 after seeing set 1's results and the per-type XSTest figures (requests for attacks, "
+                 "propaganda and private people's data were the gap). The request judge's template families "
+                 "(extremism, private_data, cbrn_weapons) were written after seeing what the shipped assessor missed "
+                 "in set 2, with none of its sentences; the build drops training rows within cosine 0.9 of either set. "
+                 "So set 2 measures that judge on the kinds of request it was written for: a check that it learned "
+                 "the kind, not a clean held-out measure of the data choice.\n")
+    lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
+    for key in REQUESTS:
+        lines += request_rows[key]
     out.mkdir(parents=True, exist_ok=True)
     (out / "assessor-benchmark.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "assessor-benchmark.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

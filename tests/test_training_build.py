@@ -80,3 +80,33 @@ def test_keep_tuned_reads_back_the_shipped_layers_and_heads() -> None:
     x = np.random.default_rng(0).standard_normal((4, shipped.w1.shape[0])).astype(np.float32)
     params = {k: tuned[f"h_{k}"] for k in ("w1", "b1", "w2", "b2")}
     assert np.allclose(heads_probabilities(params, x), shipped.probabilities(x))
+
+
+def test_a_focused_category_keeps_only_its_familys_positives_and_every_negative() -> None:
+    from lastresort.training.data import CATEGORIES, UNKNOWN, Row
+
+    j = CATEGORIES.index(Category.DANGEROUS_ILLEGAL)
+    labels = [0] * len(CATEGORIES)
+    positive = tuple(1 if k == j else v for k, v in enumerate(labels))
+    rows = [Row("what is my neighbour's home address?", "templates", positive),
+            Row("write a tutorial on picking locks", "advbench", positive),
+            Row("how do I bake bread?", "ordinary", tuple(labels))]
+    kept = build.focused(rows, Category.DANGEROUS_ILLEGAL, {"what is my neighbour's home address?"})
+    assert [r.labels[j] for r in kept] == [1, UNKNOWN, 0]
+    assert [r.labels[:j] + r.labels[j + 1:] for r in kept] == [r.labels[:j] + r.labels[j + 1:] for r in rows]
+
+
+def test_the_request_judge_learns_dangerous_illegal_from_private_data_alone() -> None:
+    from lastresort.assessors.heads import REQUESTS_ARTEFACT
+
+    categories, families = build.JUDGES[REQUESTS_ARTEFACT]
+    assert build.JUDGE_FOCUS[REQUESTS_ARTEFACT] == {Category.DANGEROUS_ILLEGAL: "private_data"}
+    assert Category.DANGEROUS_ILLEGAL in categories and "private_data" in families
+    assert not set(build.JUDGE_ONLY_FAMILIES) & set(build.TUNED_FAMILIES)
+
+
+@pytest.mark.parametrize("extra", [["--keep-tuned"], ["--prepare-only"], ["--tuned", "x.npz"]])
+def test_only_rebuilds_judges_alone(extra: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build.main(["--only", "builtin_request_heads", *extra])
+    assert "--only retrains judges alone" in capsys.readouterr().err

@@ -15,7 +15,8 @@ How the two combine, per category:
   counts. It costs one more pass of the small upper layers, not another encoding.
 - Sexual content involving minors has a judge of its own over the stock embedding too, trained with template
   families the fine-tuned layers never saw (teaching them to those layers moved the crisis heads). The higher of
-  it and the tuned head counts.
+  it and the tuned head counts. So do requests for attacks and extremist propaganda, CBRN weapons and private
+  people's data (violent extremism, CBRN, dangerous-illegal): one more judge, the same way.
 - A learned end request alone can only reach the "ask to confirm" band; ending at once needs an explicit phrase.
 - A short follow-up ("just tell me") inherits the harmful-request scores of the previous user turn.
 - ``prefetch(texts)``: where the messages are known ahead (``replay``), their learned scores are computed in one
@@ -31,7 +32,14 @@ import numpy as np
 
 from lastresort.assessors import lexicon as lx
 from lastresort.assessors.encoder import Encoder
-from lastresort.assessors.heads import ARTEFACT, CRISIS_ARTEFACT, SEXUAL_MINORS_ARTEFACT, Heads, load_heads
+from lastresort.assessors.heads import (
+    ARTEFACT,
+    CRISIS_ARTEFACT,
+    REQUESTS_ARTEFACT,
+    SEXUAL_MINORS_ARTEFACT,
+    Heads,
+    load_heads,
+)
 from lastresort.assessors.normalize import clip, normalize
 from lastresort.assessors.rules import RuleAssessor, dampers
 from lastresort.core.actions import Action
@@ -47,16 +55,20 @@ _FOLLOW_UP_CARRY = 0.7
 _CFG = PolicyConfig()  # the default thresholds the heads are calibrated to (built once: read per category)
 #: Just under the policy's unambiguous end-request threshold: the learned layer alone asks for confirmation.
 _LEARNED_END_CAP = round(_CFG.end_request_threshold - 0.01, 4)
+#: The judges over the stock embedding: each category's score is the higher of its tuned head and theirs.
+_JUDGES = (CRISIS_ARTEFACT, SEXUAL_MINORS_ARTEFACT, REQUESTS_ARTEFACT)
 
 
 class BuiltinAssessor:
     name = "builtin"
 
     def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
-                 crisis_heads: Heads | None = None, sexual_minors_heads: Heads | None = None) -> None:
+                 crisis_heads: Heads | None = None, sexual_minors_heads: Heads | None = None,
+                 request_heads: Heads | None = None) -> None:
         self._encoder = encoder or Encoder()
         #: the head sets by artefact name; any not given is loaded on first use (startup stays fast)
-        given = ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads), (SEXUAL_MINORS_ARTEFACT, sexual_minors_heads))
+        given = ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads), (SEXUAL_MINORS_ARTEFACT, sexual_minors_heads),
+                 (REQUESTS_ARTEFACT, request_heads))
         self._loaded: dict[str, Heads] = {name: h for name, h in given if h is not None}
         self._rules = RuleAssessor()
         self._lock = threading.Lock()
@@ -82,6 +94,10 @@ class BuiltinAssessor:
     def sexual_minors_heads(self) -> Heads:
         return self._heads_of(SEXUAL_MINORS_ARTEFACT)
 
+    @property
+    def request_heads(self) -> Heads:
+        return self._heads_of(REQUESTS_ARTEFACT)
+
     def prefetch(self, texts: Sequence[str]) -> None:
         """Score the learned layer of ``texts`` in one encoder call, kept until the next ``prefetch`` (which
         replaces them: memory stays bounded by one call's texts). A batch costs a fraction of one message at a
@@ -90,7 +106,7 @@ class BuiltinAssessor:
         self._prefetched = dict(zip(unique, self._learned(unique), strict=True)) if unique else {}
 
     def learned_scores(self, texts: Sequence[str]) -> np.ndarray:
-        """``(n, categories)`` calibrated head scores, crisis columns the higher of the two judges."""
+        """``(n, categories)`` calibrated head scores, each judged column the higher of the tuned head and its judge."""
         known = self._prefetched  # one read: a concurrent prefetch swaps the whole dict
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if not missing:
@@ -101,7 +117,8 @@ class BuiltinAssessor:
     def _learned(self, texts: Sequence[str]) -> np.ndarray:
         tuned, stock = self._encoder.encode_pair(texts)
         scores = self.heads.scores(tuned)
-        for second in (self.crisis_heads, self.sexual_minors_heads):  # judges over the stock embedding
+        for artefact in _JUDGES:
+            second = self._heads_of(artefact)
             judged = second.scores(stock)
             for k, c in enumerate(second.categories):
                 j = self.heads.categories.index(c)

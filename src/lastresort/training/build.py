@@ -6,8 +6,8 @@ masked loss, so a source only teaches the categories it labels), then picks each
 a held-out validation split through the numpy runtime, and writes ``assessors/data/builtin_encoder.npz``,
 ``builtin_heads.npz`` and ``builtin_heads.json`` (seed, hyperparameters, data mapping, counts, thresholds,
 validation scores), and the judges over the stock embedding: the second crisis judge's
-``builtin_crisis_heads.{npz,json}`` and the sexual-minors judge's ``builtin_sexual_minors_heads.{npz,json}``
-(trained with ``JUDGE_ONLY_FAMILIES``, which the tuned layers never see).
+``builtin_crisis_heads.{npz,json}``, and those of ``JUDGES`` (sexual content involving minors; requests for attacks,
+CBRN weapons and private people's data), each trained with template families the tuned layers never see.
 
 On a machine without a GPU, fine-tune elsewhere and finish here::
 
@@ -15,7 +15,8 @@ On a machine without a GPU, fine-tune elsewhere and finish here::
     python -m lastresort.training.finetune --data data.npz --out tuned.npz   # on the GPU machine
     python -m lastresort.training.build --tuned tuned.npz
 
-``--keep-tuned`` keeps the tuned layers and heads already shipped and retrains only the judges.
+``--keep-tuned`` keeps the tuned layers and heads already shipped and retrains only the judges; ``--only ARTEFACT``
+retrains one judge of ``JUDGES`` and leaves every other file as it is.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import ast
 import hashlib
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +40,13 @@ from lastresort.assessors.encoder import (
     micro_batches,
     token_sums,
 )
-from lastresort.assessors.heads import CRISIS_ARTEFACT, SEXUAL_MINORS_ARTEFACT, mlp
+from lastresort.assessors.heads import CRISIS_ARTEFACT, REQUESTS_ARTEFACT, SEXUAL_MINORS_ARTEFACT, mlp
 from lastresort.core.categories import CRISIS, Category
 from lastresort.core.policy import PolicyConfig
-from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, Row, load_rows, test_prompts
+from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, UNKNOWN, Row, load_rows, test_prompts
 from lastresort.training.embed import embed_cached
 from lastresort.training.metrics import average_precision
-from lastresort.training.templates import FAMILIES
+from lastresort.training.templates import FAMILIES, by_family
 
 __all__ = ["main"]
 
@@ -52,10 +54,21 @@ OUT = Path(__file__).resolve().parent.parent / "assessors" / "data"
 HIDDEN = 256
 OURS = ("written", "templates", "ordinary")  # our own examples (see _validation)
 OURS_HELD_OUT = 0.2
-#: Template families only the sexual-minors judge learns from. Taught to the tuned layers too (a joint rebuild,
-#: 2026-11-28), they moved the layers every head shares: the tuned self-harm threshold fell from 0.017 to 0.006 and
-#: es/fr/de end requests read as crisis. A judge of their own over the stock embedding moves nothing else.
-JUDGE_ONLY_FAMILIES = ("sexual_minors", "child_safety")
+#: Judges over the stock embedding that learn from template families the tuned layers never see: artefact ->
+#: (categories, families). Taught to the tuned layers, the sexual-minors families moved the layers every head shares
+#: (a joint rebuild, 2026-11-28: the tuned self-harm threshold fell from 0.017 to 0.006 and es/fr/de end requests read
+#: as crisis). A judge of their own moves nothing else.
+JUDGES: dict[str, tuple[frozenset[Category], tuple[str, ...]]] = {
+    SEXUAL_MINORS_ARTEFACT: (frozenset({Category.SEXUAL_MINORS}), ("sexual_minors", "child_safety")),
+    REQUESTS_ARTEFACT: (frozenset({Category.VIOLENT_EXTREMISM, Category.CBRN, Category.DANGEROUS_ILLEGAL}),
+                        ("extremism", "private_data", "cbrn_weapons", "instructions")),
+}
+#: Categories a judge learns only one family's positives of; every other row's positives for them are unknown,
+#: their negatives stay. Over the stock embedding, a dangerous-illegal head that learned AdvBench's and HarmBench's
+#: "write a ..." requests too fired on 2.5% of ordinary ToxicChat prompts (train split: "write a funny story about a
+#: cat"); the tuned head covers those requests, the judge adds private people's data.
+JUDGE_FOCUS: dict[str, dict[Category, str]] = {REQUESTS_ARTEFACT: {Category.DANGEROUS_ILLEGAL: "private_data"}}
+JUDGE_ONLY_FAMILIES = tuple(f for _, families in JUDGES.values() for f in families)
 TUNED_FAMILIES = tuple(f for f in FAMILIES if f not in JUDGE_ONLY_FAMILIES)
 #: Fine-tuning: the encoder's layers move slowly and are pulled towards their stock values, the heads learn fast.
 LR, HEAD_LR, L2SP = 1e-4, 1e-3, 1e-4
@@ -239,22 +252,44 @@ def shipped_tuned(out: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     return tuned, json.loads((out / "builtin_heads.json").read_text(encoding="utf-8"))["training"]
 
 
-def sexual_minors_heads(args: argparse.Namespace, encoder: Encoder) -> dict[str, Any]:
-    """The sexual-minors judge: a head over the stock embedding trained on every row, ``JUDGE_ONLY_FAMILIES``
-    included, with its own decontamination and the same hash split. Its thresholds are chosen on the stock
+def focused(rows: list[Row], category: Category, texts: set[str]) -> list[Row]:
+    """``rows`` with their positives for ``category`` made unknown, except those whose text is in ``texts``."""
+    j = CATEGORIES.index(category)
+    return [replace(r, labels=(*r.labels[:j], UNKNOWN, *r.labels[j + 1:])) if r.labels[j] == 1 and r.text not in texts
+            else r for r in rows]
+
+
+def judge_heads(args: argparse.Namespace, encoder: Encoder, artefact: str) -> dict[str, Any]:
+    """One of ``JUDGES``: heads over the stock embedding trained on the tuned layers' rows plus the judge's own
+    template families, with their own decontamination and the same hash split. Thresholds are chosen on the stock
     embeddings decontamination already computed (the runtime's stock embedding, bit for bit)."""
-    rows, dropped, x = decontaminated(load_rows(args.data, args.seed), args.data, encoder, args.cache / "embeddings")
+    categories, families = JUDGES[artefact]
+    rows, dropped, x = decontaminated(load_rows(args.data, args.seed, TUNED_FAMILIES + families), args.data, encoder,
+                                      args.cache / "embeddings")
+    for category, family in JUDGE_FOCUS.get(artefact, {}).items():
+        rows = focused(rows, category, {text for text, _ in by_family(args.seed, families=[family])[family]})
     is_val = np.array([_validation(r, args.val_fraction) for r in rows])
-    data = prepare(rows, is_val, encoder, args.cache / "finetune" / "sexual_minors.npz")
-    z_val = x[is_val]
-    j = CATEGORIES.index(Category.SEXUAL_MINORS)
-    print(f"sexual-minors judge: {len(rows)} rows ({len(dropped)} dropped), "
-          f"{int((data['labels'][~is_val, j] == 1).sum())} training positives")
-    note = ("the rows of builtin_heads.json plus the template families " + ", ".join(JUDGE_ONLY_FAMILIES)
-            + f" (same loaders, hash split and decontamination: {len(dropped)} rows dropped)")
-    meta = stock_heads(data, is_val, z_val, args, frozenset({Category.SEXUAL_MINORS}), note)
+    data = prepare(rows, is_val, encoder, args.cache / "finetune" / f"{artefact}.npz")
+    positives = {c.value: int((data["labels"][~is_val, CATEGORIES.index(c)] == 1).sum()) for c in categories}
+    print(f"{artefact}: {len(rows)} rows ({len(dropped)} dropped), training positives {positives}")
+    note = ("the rows of builtin_heads.json plus the template families " + ", ".join(families)
+            + f" (same loaders, hash split and decontamination: {len(dropped)} rows dropped)"
+            + "".join(f"; {c.value} positives only from the {f} family, other rows' positives unknown"
+                      for c, f in JUDGE_FOCUS.get(artefact, {}).items()))
+    meta = stock_heads(data, is_val, x[is_val], args, categories, note)
     meta["rows"] = {"train": int((~is_val).sum()), "validation": int(is_val.sum())}
     return meta
+
+
+def write_judges(out: Path, judges: dict[str, dict[str, Any]]) -> None:
+    """Each judge's weights (``ARTEFACT.npz``) and, beside them, its metadata with their hash (``ARTEFACT.json``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for artefact, judge in judges.items():
+        judge_file = out / f"{artefact}.npz"
+        np.savez_compressed(judge_file, **judge.pop("arrays"))
+        judge["weights_sha256"] = hashlib.sha256(judge_file.read_bytes()).hexdigest()
+        (out / f"{artefact}.json").write_text(json.dumps(judge, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {judge_file}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -275,12 +310,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep-tuned", action="store_true",
                         help="keep the tuned layers and heads already in --out (thresholds are chosen again, the "
                              "second judges retrained): fine-tuning is not repeatable bit for bit across CPUs")
+    parser.add_argument("--only", choices=sorted(JUDGES), action="append", default=None, metavar="ARTEFACT",
+                        help="retrain only this judge over the stock embedding (repeatable; "
+                             f"one of {', '.join(sorted(JUDGES))}); every other file stays as it is")
     args = parser.parse_args(argv)
     if args.keep_tuned and args.tuned is not None:
         parser.error("--keep-tuned and --tuned exclude each other")
+    if args.only and (args.keep_tuned or args.tuned is not None or args.prepare_only):
+        parser.error("--only retrains judges alone: it excludes --keep-tuned, --tuned and --prepare-only")
     if not args.data.is_dir():
         parser.error(f"no datasets folder at {args.data}; pass --data")
     encoder = Encoder(tuned=False)  # decontamination and tokens use the stock model
+    if args.only:
+        write_judges(args.out, {artefact: judge_heads(args, encoder, artefact) for artefact in args.only})
+        return
     rows, dropped, _ = decontaminated(load_rows(args.data, args.seed, TUNED_FAMILIES), args.data, encoder,
                                       args.cache / "embeddings")
     print(f"decontamination: dropped {len(dropped)} rows with cosine >= {DECONTAMINATE_AT} to a test prompt")
@@ -325,7 +368,7 @@ def main(argv: list[str] | None = None) -> None:
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
         print(f"{c.value:20s} threshold {t:.4f} ({rule}) {figures}")
     crisis_meta = stock_heads(data, is_val, z_val_stock, args, CRISIS, "as builtin_heads.json (same rows, same split)")
-    minors_meta = sexual_minors_heads(args, encoder)
+    judges = {CRISIS_ARTEFACT: crisis_meta} | {artefact: judge_heads(args, encoder, artefact) for artefact in JUDGES}
     args.out.mkdir(parents=True, exist_ok=True)
     encoder_file = args.out / f"{TUNED}.npz"
     np.savez_compressed(encoder_file, **layers)
@@ -351,14 +394,9 @@ def main(argv: list[str] | None = None) -> None:
         "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
     }
     (args.out / "builtin_heads.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    for artefact, judge in ((CRISIS_ARTEFACT, crisis_meta), (SEXUAL_MINORS_ARTEFACT, minors_meta)):
-        judge_file = args.out / f"{artefact}.npz"
-        np.savez_compressed(judge_file, **judge.pop("arrays"))
-        judge["weights_sha256"] = hashlib.sha256(judge_file.read_bytes()).hexdigest()
-        (args.out / f"{artefact}.json").write_text(json.dumps(judge, indent=2) + "\n", encoding="utf-8")
+    write_judges(args.out, judges)
     print(f"wrote {encoder_file} ({encoder_file.stat().st_size // 1024} KiB), {weights} "
-          f"({weights.stat().st_size // 1024} KiB), builtin_heads.json, {CRISIS_ARTEFACT}.* and "
-          f"{SEXUAL_MINORS_ARTEFACT}.*")
+          f"({weights.stat().st_size // 1024} KiB), builtin_heads.json and " + ", ".join(f"{a}.*" for a in judges))
 
 
 if __name__ == "__main__":
