@@ -400,9 +400,10 @@ def run(data: Path, out: Path, plots: bool) -> str:
                  "set 2 after seeing set 1's results and the per-type XSTest figures (requests for attacks, "
                  "propaganda and private people's data were the gap). The request judge's template families "
                  "(extremism, private_data, cbrn_weapons) were written after seeing what the shipped assessor missed "
-                 "in set 2, with none of its sentences; the build drops training rows within cosine 0.9 of either set. "
-                 "So set 2 measures that judge on the kinds of request it was written for: a check that it learned "
-                 "the kind, not a clean held-out measure of the data choice.\n")
+                 "in set 2, with none of its sentences (a fourth, instructions, after seeing the judge's false flags "
+                 "on ToxicChat's train split, which is never trained on); the build drops training rows within "
+                 "cosine 0.9 of either set. So set 2 measures that judge on the kinds of request it was written for: "
+                 "a check that it learned the kind, not a clean held-out measure of the data choice.\n")
     lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
     for key in REQUESTS:
         lines += request_rows[key]
