@@ -396,14 +396,16 @@ def run(data: Path, out: Path, plots: bool) -> str:
     lines.append("\n## Other harmful requests (benchmarks/harmful_requests*.jsonl)\n\n"
                  "Short, casual requests (harmful) and ordinary questions that share their words (benign), with the "
                  "highest harmful-request score (violent extremism, CBRN, cyber, dangerous-illegal, sexual minors, "
-                 "harassment) and its category. Both were written on 2026-11-29, each before anything was run on it, "
+                 "harassment) and its category. All were written on 2026-11-29, each before anything was run on it, "
                  "set 2 after seeing set 1's results and the per-type XSTest figures (requests for attacks, "
                  "propaganda and private people's data were the gap). The request judge's template families "
                  "(extremism, private_data, cbrn_weapons) were written after seeing what the shipped assessor missed "
                  "in set 2, with none of its sentences (a fourth, instructions, after seeing the judge's false flags "
-                 "on ToxicChat's train split, which is never trained on); the build drops training rows within "
-                 "cosine 0.9 of either set. So set 2 measures that judge on the kinds of request it was written for: "
-                 "a check that it learned the kind, not a clean held-out measure of the data choice.\n")
+                 "on ToxicChat's train split, which is never trained on). So set 2 measures that judge on the kinds of "
+                 "request it was written for: a check that it learned the kind, not a clean held-out measure of the "
+                 "data choice. Set 3 (a private person's data in other words) was written after that judge shipped, "
+                 "before anything was run on it; a broader private_data family was then tried on it and not kept "
+                 "(see the README). The build drops training rows within cosine 0.9 of any set.\n")
     lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
     for key in REQUESTS:
         lines += request_rows[key]
