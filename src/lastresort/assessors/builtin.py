@@ -16,7 +16,8 @@ How the two combine, per category:
 - Sexual content involving minors has a judge of its own over the stock embedding too, trained with template
   families the fine-tuned layers never saw (teaching them to those layers moved the crisis heads). The higher of
   it and the tuned head counts. So do requests for attacks and extremist propaganda, CBRN weapons and private
-  people's data (violent extremism, CBRN, dangerous-illegal): one more judge, the same way.
+  people's data (violent extremism, CBRN, dangerous-illegal): one more judge, the same way; and requests to
+  threaten, intimidate or hound a person (harassment and threats): another.
 - A learned end request alone can only reach the "ask to confirm" band; ending at once needs an explicit phrase.
 - A short follow-up ("just tell me") inherits the harmful-request scores of the previous user turn.
 - ``prefetch(texts)``: where the messages are known ahead (``replay``), their learned scores are computed in one
@@ -35,6 +36,7 @@ from lastresort.assessors.encoder import Encoder
 from lastresort.assessors.heads import (
     ARTEFACT,
     CRISIS_ARTEFACT,
+    HARASSMENT_ARTEFACT,
     REQUESTS_ARTEFACT,
     SEXUAL_MINORS_ARTEFACT,
     Heads,
@@ -56,7 +58,7 @@ _CFG = PolicyConfig()  # the default thresholds the heads are calibrated to (bui
 #: Just under the policy's unambiguous end-request threshold: the learned layer alone asks for confirmation.
 _LEARNED_END_CAP = round(_CFG.end_request_threshold - 0.01, 4)
 #: The judges over the stock embedding: each category's score is the higher of its tuned head and theirs.
-_JUDGES = (CRISIS_ARTEFACT, SEXUAL_MINORS_ARTEFACT, REQUESTS_ARTEFACT)
+_JUDGES = (CRISIS_ARTEFACT, SEXUAL_MINORS_ARTEFACT, REQUESTS_ARTEFACT, HARASSMENT_ARTEFACT)
 
 
 class BuiltinAssessor:
@@ -64,11 +66,11 @@ class BuiltinAssessor:
 
     def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
                  crisis_heads: Heads | None = None, sexual_minors_heads: Heads | None = None,
-                 request_heads: Heads | None = None) -> None:
+                 request_heads: Heads | None = None, harassment_heads: Heads | None = None) -> None:
         self._encoder = encoder or Encoder()
         #: the head sets by artefact name; any not given is loaded on first use (startup stays fast)
         given = ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads), (SEXUAL_MINORS_ARTEFACT, sexual_minors_heads),
-                 (REQUESTS_ARTEFACT, request_heads))
+                 (REQUESTS_ARTEFACT, request_heads), (HARASSMENT_ARTEFACT, harassment_heads))
         self._loaded: dict[str, Heads] = {name: h for name, h in given if h is not None}
         self._rules = RuleAssessor()
         self._lock = threading.Lock()
@@ -97,6 +99,10 @@ class BuiltinAssessor:
     @property
     def request_heads(self) -> Heads:
         return self._heads_of(REQUESTS_ARTEFACT)
+
+    @property
+    def harassment_heads(self) -> Heads:
+        return self._heads_of(HARASSMENT_ARTEFACT)
 
     def prefetch(self, texts: Sequence[str]) -> None:
         """Score the learned layer of ``texts`` in one encoder call, kept until the next ``prefetch`` (which

@@ -15,8 +15,8 @@ import numpy as np
 
 from lastresort.core.categories import Category
 
-__all__ = ["ARTEFACT", "CRISIS_ARTEFACT", "REQUESTS_ARTEFACT", "SEXUAL_MINORS_ARTEFACT", "Heads", "calibrate",
-           "load_heads", "mlp"]
+__all__ = ["ARTEFACT", "CRISIS_ARTEFACT", "HARASSMENT_ARTEFACT", "REQUESTS_ARTEFACT", "SEXUAL_MINORS_ARTEFACT", "Heads",
+           "calibrate", "load_heads", "mlp"]
 
 ARTEFACT = "builtin_heads"
 #: Crisis heads over the *stock* embedding (see ``builtin``): a second judge of crisis only.
@@ -26,6 +26,9 @@ SEXUAL_MINORS_ARTEFACT = "builtin_sexual_minors_heads"
 #: Violent-extremism, CBRN and dangerous-illegal heads over the stock embedding, trained with template families
 #: (attacks and propaganda, CBRN weapons, private people's data) the tuned layers never see.
 REQUESTS_ARTEFACT = "builtin_request_heads"
+#: A harassment-and-threats head over the stock embedding for requests to threaten, intimidate or hound a person,
+#: trained with a template family the tuned layers never see.
+HARASSMENT_ARTEFACT = "builtin_harassment_heads"
 
 
 def mlp(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:

@@ -7,7 +7,8 @@ a held-out validation split through the numpy runtime, and writes ``assessors/da
 ``builtin_heads.npz`` and ``builtin_heads.json`` (seed, hyperparameters, data mapping, counts, thresholds,
 validation scores), and the judges over the stock embedding: the second crisis judge's
 ``builtin_crisis_heads.{npz,json}``, and those of ``JUDGES`` (sexual content involving minors; requests for attacks,
-CBRN weapons and private people's data), each trained with template families the tuned layers never see.
+CBRN weapons and private people's data; requests to threaten or harass a person), each trained with template
+families the tuned layers never see.
 
 On a machine without a GPU, fine-tune elsewhere and finish here::
 
@@ -40,7 +41,13 @@ from lastresort.assessors.encoder import (
     micro_batches,
     token_sums,
 )
-from lastresort.assessors.heads import CRISIS_ARTEFACT, REQUESTS_ARTEFACT, SEXUAL_MINORS_ARTEFACT, mlp
+from lastresort.assessors.heads import (
+    CRISIS_ARTEFACT,
+    HARASSMENT_ARTEFACT,
+    REQUESTS_ARTEFACT,
+    SEXUAL_MINORS_ARTEFACT,
+    mlp,
+)
 from lastresort.core.categories import CRISIS, Category
 from lastresort.core.policy import PolicyConfig
 from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, UNKNOWN, Row, load_rows, test_prompts
@@ -62,12 +69,15 @@ JUDGES: dict[str, tuple[frozenset[Category], tuple[str, ...]]] = {
     SEXUAL_MINORS_ARTEFACT: (frozenset({Category.SEXUAL_MINORS}), ("sexual_minors", "child_safety")),
     REQUESTS_ARTEFACT: (frozenset({Category.VIOLENT_EXTREMISM, Category.CBRN, Category.DANGEROUS_ILLEGAL}),
                         ("extremism", "private_data", "cbrn_weapons", "instructions")),
+    HARASSMENT_ARTEFACT: (frozenset({Category.HARASSMENT_THREAT}), ("harassment_requests",)),
 }
 #: Categories a judge learns only one family's positives of; every other row's positives for them are unknown,
 #: their negatives stay. Over the stock embedding, a dangerous-illegal head that learned AdvBench's and HarmBench's
 #: "write a ..." requests too fired on 2.5% of ordinary ToxicChat prompts (train split: "write a funny story about a
-#: cat"); the tuned head covers those requests, the judge adds private people's data.
-JUDGE_FOCUS: dict[str, dict[Category, str]] = {REQUESTS_ARTEFACT: {Category.DANGEROUS_ILLEGAL: "private_data"}}
+#: cat"); the tuned head covers those requests, the judge adds private people's data. Likewise the harassment
+#: judge adds requests to threaten or hound someone; HateCheck's and Davidson's hateful statements are the tuned head's.
+JUDGE_FOCUS: dict[str, dict[Category, str]] = {REQUESTS_ARTEFACT: {Category.DANGEROUS_ILLEGAL: "private_data"},
+                                               HARASSMENT_ARTEFACT: {Category.HARASSMENT_THREAT: "harassment_requests"}}
 JUDGE_ONLY_FAMILIES = tuple(f for _, families in JUDGES.values() for f in families)
 TUNED_FAMILIES = tuple(f for f in FAMILIES if f not in JUDGE_ONLY_FAMILIES)
 #: Fine-tuning: the encoder's layers move slowly and are pulled towards their stock values, the heads learn fast.
