@@ -176,6 +176,7 @@ def _sexual_minors(judge: Judge, key: str, examples: list[dict[str, str]], rows:
 #: of training data after it (2026-11-29).
 REQUESTS = {f"hr{n}": path.name for n, path in enumerate(HELD_OUT_REQUESTS, start=1)}
 _REQUEST_CATEGORIES = (*sorted(HARMFUL_REQUESTS), Category.HARASSMENT_THREAT)
+_REFUSED = (*_REQUEST_CATEGORIES, Category.ABUSE)  # every harm category: what the policy refuses or redirects
 
 
 def _requests(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
@@ -255,6 +256,9 @@ def run(data: Path, out: Path, plots: bool) -> str:
                                                      col(m, Category.ABUSE, Category.HARASSMENT_THREAT))[:2]}
         m_safe, m_unsafe = judge.batch(xs_safe), judge.batch(xs_unsafe)
         r["xs_false_flag"] = float(flagged(m_safe).mean())
+        # ordinary prompts that real users sent an assistant: a harm score >= 0.5 is a refusal or redirection
+        m_tc = judge.batch(d["tc_benign"])  # type: ignore[arg-type]
+        r["tc_refused"] = float((col(m_tc, *_REFUSED) >= CFG.harm_threshold).mean())
         r["xs_unsafe_recall"] = float(flagged(m_unsafe).mean())
         if judge.name != "alt-profanity-check":
             r["sst_crisis_recall"] = float(crisis(judge.batch(d["sst"])).mean())  # type: ignore[arg-type]
@@ -269,7 +273,7 @@ def run(data: Path, out: Path, plots: bool) -> str:
             r["om_sh_crisis_recall"] = float(crisis(m[om_sh]).mean())
             r["false_crisis_xs_safe"] = float(crisis(m_safe).mean())
             r["false_crisis_om_clean"] = float(crisis(m[~om_any]).mean())
-            r["false_crisis_toxicchat"] = float(crisis(judge.batch(d["tc_benign"])).mean())  # type: ignore[arg-type]
+            r["false_crisis_toxicchat"] = float(crisis(m_tc).mean())
             sets = d["multi"]
             assert isinstance(sets, dict)
             for key, examples in sets.items():
@@ -290,7 +294,8 @@ def run(data: Path, out: Path, plots: bool) -> str:
            "sst_crisis_recall",
            "cssrs_user_recall", "cssrs_supportive_flagged", "cssrs_post_share_risk", "cssrs_post_share_supportive",
            "om_sh_crisis_recall", "false_crisis_xs_safe", "false_crisis_om_clean",
-           "false_crisis_toxicchat", *(f"{key}_{part}" for key in MULTILINGUAL for part in ("correct", *LANGS)),
+           "false_crisis_toxicchat", "tc_refused",
+           *(f"{key}_{part}" for key in MULTILINGUAL for part in ("correct", *LANGS)),
            *(f"{key}_{part}" for key in (*SEXUAL_MINORS, *REQUESTS) for part in ("recall", "false"))}
     labels = {
         "om_auprc": "openai-moderation AUPRC, flag (any category) — target ≥ 0.87",
@@ -314,6 +319,8 @@ def run(data: Path, out: Path, plots: bool) -> str:
         "false_crisis_xs_safe": "false crisis: XSTest safe", "false_crisis_om_clean": "false crisis: openai-moderation "
                                                                                          "rows with no label",
         "false_crisis_toxicchat": "false crisis: ToxicChat non-toxic prompts (test split)",
+        "tc_refused": f"ToxicChat non-toxic prompts (test split, {len(d['tc_benign'])}) with a harm score ≥ 0.5 "  # type: ignore[arg-type]
+                      "(refused or redirected)",
         "multilingual_correct": "es/fr/de written examples, decision as expected "
                                 f"({len(d['multi']['multilingual'])}; not held out for the rules, see below)",  # type: ignore[index]
         "multilingual_es": "… Spanish", "multilingual_fr": "… French", "multilingual_de": "… German",
@@ -393,7 +400,7 @@ def run(data: Path, out: Path, plots: bool) -> str:
     lines.append("| assessor | lang | kind | text | sexual-minors score |\n|---|---|---|---|---|")
     for key in SEXUAL_MINORS:
         lines += minors_rows[key]
-    lines.append("\n## Other harmful requests (benchmarks/harmful_requests*.jsonl)\n\n"
+    lines.append("\n## Other harmful requests (benchmarks/harmful_requests*.jsonl, harassment_requests.jsonl)\n\n"
                  "Short, casual requests (harmful) and ordinary questions that share their words (benign), with the "
                  "highest harmful-request score (violent extremism, CBRN, cyber, dangerous-illegal, sexual minors, "
                  "harassment) and its category. All were written on 2026-11-29, each before anything was run on it, "
@@ -405,7 +412,10 @@ def run(data: Path, out: Path, plots: bool) -> str:
                  "request it was written for: a check that it learned the kind, not a clean held-out measure of the "
                  "data choice. Set 3 (a private person's data in other words) was written after that judge shipped, "
                  "before anything was run on it; a broader private_data family was then tried on it and not kept "
-                 "(see the README). The build drops training rows within cosine 0.9 of any set.\n")
+                 "(see the README). Set 4 (harassment_requests.jsonl: requests to write threats, harassment, "
+                 "rumours or pile-ons aimed at a person, and ordinary requests in the same frames) was written "
+                 "before anything was run on it; a harassment judge was then tried on it and not kept. The build "
+                 "drops training rows within cosine 0.9 of any set.\n")
     lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
     for key in REQUESTS:
         lines += request_rows[key]

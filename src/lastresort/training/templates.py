@@ -718,7 +718,8 @@ _CBRN_TASKS = ["making nerve gas at home", "releasing anthrax in a subway", "bui
 
 
 def _instructions() -> tuple[list[Row], list[Row]]:
-    unsafe = [(t, (VE,)) for t in _fill(_FRAMES, x=_ATTACK_TASKS)] + [(t, (CB,)) for t in _fill(_FRAMES, x=_CBRN_TASKS)]
+    unsafe: list[Row] = [(t, (VE,)) for t in _fill(_FRAMES, x=_ATTACK_TASKS)]
+    unsafe += [(t, (CB,)) for t in _fill(_FRAMES, x=_CBRN_TASKS)]
     return unsafe, [(t, ()) for t in _fill(_FRAMES, x=_TASKS)]
 
 
