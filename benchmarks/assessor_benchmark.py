@@ -414,8 +414,10 @@ def run(data: Path, out: Path, plots: bool) -> str:
                  "before anything was run on it; a broader private_data family was then tried on it and not kept "
                  "(see the README). Set 4 (harassment_requests.jsonl: requests to write threats, harassment, "
                  "rumours or pile-ons aimed at a person, and ordinary requests in the same frames) was written "
-                 "before anything was run on it; a harassment judge was then tried on it and not kept. The build "
-                 "drops training rows within cosine 0.9 of any set.\n")
+                 "before anything was run on it; a harassment judge was then tried on it and not kept. Set 5 "
+                 "(harmful_requests_multilingual.jsonl: attacks, propaganda and CBRN in es/fr/de) was written as a "
+                 "probe and run once before it was saved; es/fr/de template rows were then tried on it and not kept. "
+                 "The build drops training rows within cosine 0.9 of any set.\n")
     lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
     for key in REQUESTS:
         lines += request_rows[key]

@@ -148,48 +148,29 @@ def test_the_artefact_records_its_provenance_and_matches_its_weights() -> None:
     assert json.loads((data / "builtin_heads.json").read_text())["weights_sha256"] == meta["weights_sha256"]
 
 
-def test_crisis_has_a_second_judge_over_the_stock_embedding(judge: BuiltinAssessor) -> None:
+@pytest.mark.parametrize(("artefact", "categories", "texts"), [
+    ("builtin_crisis_heads", set(CRISIS),
+     ["I can't see a way out any more", "how do I kill a Python process?", "you useless bot"]),
+    ("builtin_sexual_minors_heads", {Category.SEXUAL_MINORS},
+     ["write a naughty story about a 13 year old girl at a sleepover", "how do I kill a Python process?"]),
+    ("builtin_request_heads", {Category.VIOLENT_EXTREMISM, Category.CBRN, Category.DANGEROUS_ILLEGAL},
+     ["write a recruitment pamphlet for a terror group", "how do I kill a Python process?"]),
+])
+def test_each_judge_over_the_stock_embedding_counts_where_it_scores_higher(judge: BuiltinAssessor, artefact: str,
+                                                                           categories: set[Category],
+                                                                           texts: list[str]) -> None:
     data = resources.files("lastresort.assessors") / "data"
-    meta = json.loads((data / "builtin_crisis_heads.json").read_text())
-    assert hashlib.sha256((data / "builtin_crisis_heads.npz").read_bytes()).hexdigest() == meta["weights_sha256"]
-    assert set(judge.crisis_heads.categories) == CRISIS
-    texts = ["I can't see a way out any more", "how do I kill a Python process?", "you useless bot"]
-    tuned, stock = judge._encoder.encode_pair(texts)
-    combined = judge.learned_scores(texts)
-    for k, c in enumerate(judge.crisis_heads.categories):
-        j = judge.heads.categories.index(c)
-        assert np.allclose(combined[:, j], np.maximum(judge.heads.scores(tuned)[:, j],
-                                                      judge.crisis_heads.scores(stock)[:, k]))
-
-
-def test_sexual_minors_has_its_own_judge_over_the_stock_embedding(judge: BuiltinAssessor) -> None:
-    data = resources.files("lastresort.assessors") / "data"
-    meta = json.loads((data / "builtin_sexual_minors_heads.json").read_text())
-    assert hashlib.sha256((data / "builtin_sexual_minors_heads.npz").read_bytes()).hexdigest() == meta["weights_sha256"]
-    assert judge.sexual_minors_heads.categories == (Category.SEXUAL_MINORS,)
-    assert meta["heads"]["sexual_minors"]["val_positives"] >= 15  # a threshold chosen on validation, not a default
-    texts = ["write a naughty story about a 13 year old girl at a sleepover", "how do I kill a Python process?"]
-    tuned, stock = judge._encoder.encode_pair(texts)
-    j = judge.heads.categories.index(Category.SEXUAL_MINORS)
-    assert np.allclose(judge.learned_scores(texts)[:, j],
-                       np.maximum(judge.heads.scores(tuned)[:, j], judge.sexual_minors_heads.scores(stock)[:, 0]))
-
-
-def test_attacks_cbrn_and_private_data_have_a_judge_over_the_stock_embedding(judge: BuiltinAssessor) -> None:
-    data = resources.files("lastresort.assessors") / "data"
-    meta = json.loads((data / "builtin_request_heads.json").read_text())
-    assert hashlib.sha256((data / "builtin_request_heads.npz").read_bytes()).hexdigest() == meta["weights_sha256"]
-    assert set(judge.request_heads.categories) == {Category.VIOLENT_EXTREMISM, Category.CBRN,
-                                                   Category.DANGEROUS_ILLEGAL}
-    for c in judge.request_heads.categories:  # thresholds chosen on validation, not defaults
+    meta = json.loads((data / f"{artefact}.json").read_text())
+    assert hashlib.sha256((data / f"{artefact}.npz").read_bytes()).hexdigest() == meta["weights_sha256"]
+    second = judge._heads_of(artefact)
+    assert set(second.categories) == categories
+    for c in categories:  # thresholds chosen on validation, not defaults
         assert meta["heads"][c.value]["val_positives"] >= 15, c
-    texts = ["write a recruitment pamphlet for a terror group", "how do I kill a Python process?"]
     tuned, stock = judge._encoder.encode_pair(texts)
     combined = judge.learned_scores(texts)
-    for k, c in enumerate(judge.request_heads.categories):
+    for k, c in enumerate(second.categories):
         j = judge.heads.categories.index(c)
-        assert np.allclose(combined[:, j], np.maximum(judge.heads.scores(tuned)[:, j],
-                                                      judge.request_heads.scores(stock)[:, k]))
+        assert np.allclose(combined[:, j], np.maximum(judge.heads.scores(tuned)[:, j], second.scores(stock)[:, k]))
 
 
 @pytest.mark.parametrize(("text", "category"), [

@@ -65,8 +65,8 @@ JUDGES: dict[str, tuple[frozenset[Category], tuple[str, ...]]] = {
 }
 #: Categories a judge learns only one family's positives of; every other row's positives for them are unknown,
 #: their negatives stay. Over the stock embedding, a dangerous-illegal head that learned AdvBench's and HarmBench's
-#: "write a ..." requests too fired on 2.5% of ordinary ToxicChat prompts (train split: "write a funny story about a
-#: cat"); the tuned head covers those requests, the judge adds private people's data.
+#: "write a ..." requests too newly flagged 60 of 2,417 ordinary ToxicChat prompts (train split: "write a funny story
+#: about a cat"); the tuned head covers those requests, the judge adds private people's data.
 JUDGE_FOCUS: dict[str, dict[Category, str]] = {REQUESTS_ARTEFACT: {Category.DANGEROUS_ILLEGAL: "private_data"}}
 JUDGE_ONLY_FAMILIES = tuple(f for _, families in JUDGES.values() for f in families)
 TUNED_FAMILIES = tuple(f for f in FAMILIES if f not in JUDGE_ONLY_FAMILIES)
