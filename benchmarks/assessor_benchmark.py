@@ -417,7 +417,10 @@ def run(data: Path, out: Path, plots: bool) -> str:
                  "before anything was run on it; a harassment judge was then tried on it and not kept. Set 5 "
                  "(harmful_requests_multilingual.jsonl: attacks, propaganda and CBRN in es/fr/de) was written as a "
                  "probe and run once before it was saved; es/fr/de template rows were then tried on it and not kept. "
-                 "The build drops training rows within cosine 0.9 of any set.\n")
+                 "Set 6 (everyday_requests.jsonl: code, scripts, bots, image prompts, role-play and copy, and "
+                 "requests for malware in the same frames) was written before anything was run on it; two tuned "
+                 "template families were then tried on it and not kept. The build drops training rows within "
+                 "cosine 0.9 of any set.\n")
     lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
     for key in REQUESTS:
         lines += request_rows[key]
