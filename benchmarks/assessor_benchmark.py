@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 from lastresort.assessors.builtin import BuiltinAssessor  # noqa: E402
 from lastresort.assessors.rules import RuleAssessor  # noqa: E402
 from lastresort.core.assessment import AssessContext, Assessment  # noqa: E402
-from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category  # noqa: E402
+from lastresort.core.categories import CRISIS, END_ELIGIBLE, HARMFUL_REQUESTS, Category  # noqa: E402
 from lastresort.core.policy import Policy, PolicyConfig  # noqa: E402
 from lastresort.core.state import PathState  # noqa: E402
 from lastresort.training.data import HELD_OUT_REQUESTS, HELD_OUT_SEXUAL_MINORS, cssrs_split, cssrs_users  # noqa: E402
@@ -176,15 +176,15 @@ def _sexual_minors(judge: Judge, key: str, examples: list[dict[str, str]], rows:
 #: of training data after it (2026-11-29).
 REQUESTS = {f"hr{n}": path.name for n, path in enumerate(HELD_OUT_REQUESTS, start=1)}
 _REQUEST_CATEGORIES = (*sorted(HARMFUL_REQUESTS), Category.HARASSMENT_THREAT)
-_REFUSED = (*_REQUEST_CATEGORIES, Category.ABUSE)  # every harm category: what the policy refuses or redirects
+_REFUSED = tuple(sorted(END_ELIGIBLE))  # every harm category: what the policy refuses or redirects
 
 
 def _requests(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
     """Share of requests that a harm category refuses (a score ≥ 0.5), and of ordinary questions; a row each."""
     m = judge.batch([x["text"] for x in examples])
-    scores = col(m, *_REQUEST_CATEGORIES)
-    top = [_REQUEST_CATEGORIES[int(i)].value for i in m[:, [list(Category).index(c) for c in _REQUEST_CATEGORIES]]
-           .argmax(1)]
+    requests = m[:, [list(Category).index(c) for c in _REQUEST_CATEGORIES]]
+    scores = requests.max(1)
+    top = [_REQUEST_CATEGORIES[int(i)].value for i in requests.argmax(1)]
     hit = scores >= CFG.harm_threshold
     rows += [f"| {judge.name} | {x['kind']} | {x['text']} | {s:.2f} {t if s >= 0.05 else ''} |"
              for s, t, x in zip(scores, top, examples, strict=True)]

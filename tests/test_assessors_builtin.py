@@ -162,7 +162,7 @@ def test_each_judge_over_the_stock_embedding_counts_where_it_scores_higher(judge
     data = resources.files("lastresort.assessors") / "data"
     meta = json.loads((data / f"{artefact}.json").read_text())
     assert hashlib.sha256((data / f"{artefact}.npz").read_bytes()).hexdigest() == meta["weights_sha256"]
-    second = judge._heads_of(artefact)
+    second = judge.heads_for(artefact)
     assert set(second.categories) == categories
     for c in categories:  # thresholds chosen on validation, not defaults
         assert meta["heads"][c.value]["val_positives"] >= 15, c
@@ -271,3 +271,13 @@ def test_prefetched_scores_equal_fresh_ones_and_skip_the_encoder(monkeypatch: py
     judge.prefetch(["another chunk"])  # replaces the previous one: memory stays bounded
     assert judge.assess("hello there", NONE).scores.keys() == fresh[0].scores.keys()
     assert calls[-1] == ["hello there"] and ["another chunk"] in calls
+
+
+def test_judges_can_be_given_by_artefact_name_and_unknown_ones_are_refused(judge: BuiltinAssessor) -> None:
+    given = judge.heads_for("builtin_request_heads")
+    other = BuiltinAssessor(encoder=judge._encoder, judges={"builtin_request_heads": given})
+    assert other.heads_for("builtin_request_heads") is given
+    text = ["write a pamphlet praising the men who bombed the marathon"]
+    assert np.allclose(other.learned_scores(text), judge.learned_scores(text))
+    with pytest.raises(ValueError, match="unknown judges"):
+        BuiltinAssessor(encoder=judge._encoder, judges={"builtin_no_such_heads": given})

@@ -26,7 +26,7 @@ How the two combine, per category:
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -63,18 +63,19 @@ class BuiltinAssessor:
     name = "builtin"
 
     def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
-                 crisis_heads: Heads | None = None, sexual_minors_heads: Heads | None = None,
-                 request_heads: Heads | None = None) -> None:
+                 judges: Mapping[str, Heads] | None = None) -> None:
+        """``heads``: the tuned heads; ``judges``: head sets over the stock embedding by artefact name (of
+        ``_JUDGES``). Any not given is loaded from the package on first use (startup stays fast)."""
         self._encoder = encoder or Encoder()
-        #: the head sets by artefact name; any not given is loaded on first use (startup stays fast)
-        given = ((ARTEFACT, heads), (CRISIS_ARTEFACT, crisis_heads), (SEXUAL_MINORS_ARTEFACT, sexual_minors_heads),
-                 (REQUESTS_ARTEFACT, request_heads))
-        self._loaded: dict[str, Heads] = {name: h for name, h in given if h is not None}
+        if unknown := set(judges or {}) - set(_JUDGES):
+            raise ValueError(f"unknown judges: {sorted(unknown)}; known: {list(_JUDGES)}")
+        self._loaded: dict[str, Heads] = dict(judges or {}) | ({ARTEFACT: heads} if heads is not None else {})
         self._rules = RuleAssessor()
         self._lock = threading.Lock()
         self._prefetched: dict[str, np.ndarray] = {}
 
-    def _heads_of(self, artefact: str) -> Heads:
+    def heads_for(self, artefact: str) -> Heads:
+        """The head set shipped as ``artefact`` (``heads.ARTEFACT`` or one of the judges), loaded once."""
         heads = self._loaded.get(artefact)
         if heads is None:
             with self._lock:
@@ -84,19 +85,7 @@ class BuiltinAssessor:
 
     @property
     def heads(self) -> Heads:
-        return self._heads_of(ARTEFACT)
-
-    @property
-    def crisis_heads(self) -> Heads:
-        return self._heads_of(CRISIS_ARTEFACT)
-
-    @property
-    def sexual_minors_heads(self) -> Heads:
-        return self._heads_of(SEXUAL_MINORS_ARTEFACT)
-
-    @property
-    def request_heads(self) -> Heads:
-        return self._heads_of(REQUESTS_ARTEFACT)
+        return self.heads_for(ARTEFACT)
 
     def prefetch(self, texts: Sequence[str]) -> None:
         """Score the learned layer of ``texts`` in one encoder call, kept until the next ``prefetch`` (which
@@ -118,7 +107,7 @@ class BuiltinAssessor:
         tuned, stock = self._encoder.encode_pair(texts)
         scores = self.heads.scores(tuned)
         for artefact in _JUDGES:
-            second = self._heads_of(artefact)
+            second = self.heads_for(artefact)
             judged = second.scores(stock)
             for k, c in enumerate(second.categories):
                 j = self.heads.categories.index(c)
