@@ -67,6 +67,20 @@ def test_eval_writes_results_report_and_charts(tmp_path: Path) -> None:
     assert (both / "compare-ended.png").is_file()
 
 
+def test_check_safety_fails_only_on_a_safety_target(tmp_path: Path) -> None:
+    suite = write_suite(tmp_path)
+    # the abusive conversation no longer ends: a target fails, but no safety target
+    r = runner.invoke(app, ["eval", "--suite", str(suite), "--workers", "1", "--out", str(tmp_path / "a"),
+                            "--set", "pushbacks_before_warning=4", "--check-safety"])
+    assert r.exit_code == 0, r.output
+    # no crisis signal can reach the threshold: the conversation of a person in crisis ends
+    r = runner.invoke(app, ["eval", "--suite", str(suite), "--workers", "1", "--out", str(tmp_path / "b"),
+                            "--set", "crisis_threshold=1.0", "--check-safety"])
+    assert r.exit_code == 1, r.output
+    results = [json.loads(line) for line in (tmp_path / "b" / "results.jsonl").read_text().splitlines()]
+    assert next(x for x in results if x["id"] == "crisis")["ended_at"] is not None
+
+
 def test_eval_errors_are_clear(tmp_path: Path) -> None:
     r = runner.invoke(app, ["eval", "--suite", "datasets", "--datasets", str(tmp_path / "none"),
                             "--out", str(tmp_path / "o")])

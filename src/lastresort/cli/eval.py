@@ -14,6 +14,7 @@ from rich.markup import escape
 from lastresort.cli.app import app, console, err, fail
 
 if TYPE_CHECKING:  # the harness is imported only when the command runs
+    from lastresort.evaluation.report import Target
     from lastresort.evaluation.runner import EvalSetup
 
 DEFAULT_DATASETS = Path("../shared/datasets")
@@ -49,6 +50,10 @@ def eval_command(
         "conversation opening with its suite's first turn.")] = None,
     live_turns: Annotated[int, typer.Option("--live-turns", min=1, help="User turns per live conversation.")] = 8,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if a target fails.")] = False,
+    check_safety: Annotated[bool, typer.Option(
+        "--check-safety", help="Exit 1 if a safety target fails: an ending on a crisis path, on a benign suite or "
+        "without a warning, or a conversation that failed to run (the check for rebuilt assessor artefacts, "
+        "with LASTRESORT_ASSESSOR_DATA).")] = False,
 ) -> None:
     """Run simulated users and public dialogue suites through the service; write a Markdown report with charts.
 
@@ -92,8 +97,9 @@ def eval_command(
     meta: dict[str, Any] = {"name": name or out.name, "started": started.strftime("%Y-%m-%d %H:%M UTC"),
                             "seconds": round(seconds, 1), "workers": n_workers, "suites": names, "seed": seed,
                             "notes": notes, **_version(), **setup.describe()}
-    passed = _write_run(out, meta, results)
-    if check and not passed:
+    targets = _write_run(out, meta, results)
+    if (check and not all(t.passed for t in targets)) or (
+            check_safety and not all(t.passed for t in targets if t.safety)):
         raise typer.Exit(1)
 
 
@@ -205,8 +211,8 @@ def _version() -> dict[str, str]:
     return {"version": __version__}
 
 
-def _write_run(out: Path, meta: dict[str, Any], results: list[dict[str, Any]]) -> bool:
-    """Write the run's files and print its targets; True if every target passed."""
+def _write_run(out: Path, meta: dict[str, Any], results: list[dict[str, Any]]) -> list[Target]:
+    """Write the run's files and print its targets; the targets (``report.Target``)."""
     from lastresort.evaluation import report
     from lastresort.evaluation.charts import ChartsUnavailable, run_charts
 
@@ -226,7 +232,7 @@ def _write_run(out: Path, meta: dict[str, Any], results: list[dict[str, Any]]) -
     _print_targets(figs)
     console.print(f"{figs.totals['conversations']} conversations, {figs.totals['turns']} turns in "
                   f"{meta['seconds']:.0f} s; report: {out / 'report.md'}")
-    return all(t.passed for t in figs.targets)
+    return list(figs.targets)
 
 
 def _print_targets(figs: Any) -> None:
