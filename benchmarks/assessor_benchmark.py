@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 
 from lastresort.assessors.builtin import BuiltinAssessor  # noqa: E402
 from lastresort.assessors.rules import RuleAssessor  # noqa: E402
+from lastresort.config import Settings  # noqa: E402
 from lastresort.core.assessment import AssessContext, Assessment  # noqa: E402
 from lastresort.core.categories import CRISIS, END_ELIGIBLE, HARMFUL_REQUESTS, Category  # noqa: E402
 from lastresort.core.policy import Policy, PolicyConfig  # noqa: E402
@@ -52,8 +53,8 @@ def _matrix(assessments: Sequence[Assessment]) -> Matrix:
     return np.array([[a.score(c) for c in Category] for a in assessments], dtype=np.float64)
 
 
-def judges() -> list[Judge]:
-    rules, builtin = RuleAssessor(), BuiltinAssessor()
+def judges(artefacts: Path | None = None) -> list[Judge]:
+    rules, builtin = RuleAssessor(), BuiltinAssessor(directory=artefacts)
     ctx = AssessContext()
     out = [Judge("rules", lambda ts: _matrix([rules.assess(t, ctx) for t in ts]), lambda t: rules.assess(t, ctx)),
            Judge("builtin", lambda ts: _matrix([a for i in range(0, len(ts), 64)
@@ -205,7 +206,7 @@ def _multilingual(judge: Judge, key: str, examples: list[dict[str, str]], rows: 
     return figures
 
 
-def run(data: Path, out: Path, plots: bool) -> str:
+def run(data: Path, out: Path, plots: bool, artefacts: Path | None = None) -> str:
     d = load(data)
     om, xs = d["om"], d["xs"]
     assert isinstance(om, list) and isinstance(xs, list)
@@ -226,7 +227,9 @@ def run(data: Path, out: Path, plots: bool) -> str:
              "none was used to train. Two choices were made after seeing the eval's crisis suites, which reuse "
              "SimpleSafetyTests and Reddit C-SSRS prompts (the second crisis judge and one self-harm rule; see the "
              "README's caveats). Load average at the start: "
-             f"{os.getloadavg()[0]:.1f} (the machine is shared; timings are what this run saw).\n"]
+             f"{os.getloadavg()[0]:.1f} (the machine is shared; timings are what this run saw)."
+             + ("" if artefacts is None else f" Built-in assessor artefacts from `{artefacts}` where it holds them "
+                "(LASTRESORT_ASSESSOR_DATA), else the package's.") + "\n"]
     results: dict[str, dict[str, float]] = {}
     curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     multi_rows: dict[str, list[str]] = {key: [] for key in MULTILINGUAL}
@@ -236,7 +239,7 @@ def run(data: Path, out: Path, plots: bool) -> str:
     minor_kinds = {key: [x["kind"] for x in examples] for key, examples in minors.items()}
     request_rows: dict[str, list[str]] = {key: [] for key in REQUESTS}
     request_kinds = {key: [x["kind"] for x in examples] for key, examples in requests.items()}
-    for judge in judges():
+    for judge in judges(artefacts):
         print(f"== {judge.name}", flush=True)
         r: dict[str, float] = {}
         m = judge.batch(om_text)
@@ -463,4 +466,5 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     parser.add_argument("--no-plots", action="store_true")
     args = parser.parse_args()
-    run(args.data, args.out, plots=not args.no_plots)
+    data_dir = Settings.from_env().assessor_data
+    run(args.data, args.out, plots=not args.no_plots, artefacts=Path(data_dir) if data_dir else None)

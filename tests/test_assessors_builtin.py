@@ -281,3 +281,51 @@ def test_judges_can_be_given_by_artefact_name_and_unknown_ones_are_refused(judge
     assert np.allclose(other.learned_scores(text), judge.learned_scores(text))
     with pytest.raises(ValueError, match="unknown judges"):
         BuiltinAssessor(encoder=judge._encoder, judges={"builtin_no_such_heads": given})
+
+
+def _package_file(name: str) -> bytes:
+    return (resources.files("lastresort.assessors") / "data" / name).read_bytes()
+
+
+def test_a_directory_of_rebuilt_artefacts_replaces_the_files_it_holds(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    meta = json.loads(_package_file("builtin_heads.json"))
+    meta["heads"]["abuse"]["threshold"] = 0.123  # a rebuilt head set: another operating point
+    (tmp_path / "builtin_heads.json").write_text(json.dumps(meta))
+    (tmp_path / "builtin_heads.npz").write_bytes(_package_file("builtin_heads.npz"))
+    rebuilt = BuiltinAssessor(directory=tmp_path)
+    abuse = rebuilt.heads.categories.index(Category.ABUSE)
+    assert rebuilt.heads.threshold[abuse] == pytest.approx(0.123)
+    assert load_heads().threshold[abuse] != pytest.approx(0.123)
+    # what the directory does not hold comes from the package: the judges here, and the tuned layers
+    assert rebuilt.heads_for("builtin_crisis_heads").meta == load_heads("builtin_crisis_heads").meta
+    assert rebuilt.assess("you are a useless piece of junk", NONE).score(Category.ABUSE) > 0
+
+
+def test_metadata_without_its_weights_is_not_mixed_with_the_packages(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    meta = json.loads(_package_file("builtin_heads.json"))
+    meta["heads"]["abuse"]["threshold"] = 0.123
+    (tmp_path / "builtin_heads.json").write_text(json.dumps(meta))  # no builtin_heads.npz beside it
+    assert load_heads(directory=tmp_path).meta == load_heads().meta
+
+
+def test_the_tuned_layers_load_from_the_directory_where_it_holds_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from lastresort.assessors.encoder import TUNED, load_weights
+
+    with np.load(resources.files("lastresort.assessors") / "data" / f"{TUNED}.npz") as z:
+        layers = {k: z[k] for k in z.files}
+    name = sorted(layers)[0]
+    np.savez(tmp_path / f"{TUNED}.npz", **{**layers, name: np.zeros_like(layers[name])})
+    assert not load_weights(directory=tmp_path).layers[name].any()
+    assert load_weights(directory=tmp_path / "elsewhere").layers[name].any()
+
+
+def test_a_missing_directory_of_artefacts_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from lastresort.config import Settings
+    from lastresort.errors import InvalidInput
+    from lastresort.plugins import get_assessor
+
+    with pytest.raises(ValueError, match="no directory of assessor artefacts"):
+        BuiltinAssessor(directory=tmp_path / "missing")
+    with pytest.raises(InvalidInput, match="LASTRESORT_ASSESSOR_DATA"):
+        get_assessor(Settings(assessor_data=str(tmp_path / "missing")))
+    assert isinstance(get_assessor(Settings(assessor_data=str(tmp_path))), BuiltinAssessor)

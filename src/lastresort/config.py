@@ -33,6 +33,7 @@ class Settings:
     assessor_api_key: str | None = None
     assessor_timeout_ms: int = 5_000
     assessor_fail: str = "closed"  # external assessor fault: "closed" answers 503, "open" uses the rule assessor
+    assessor_data: str | None = None  # builtin: a directory of rebuilt artefacts (the build's --out) to load first
     responder: str = "offline"  # "offline", "anthropic", "openai" or a plugin's name
     max_message_chars: int = 16_000  # longer messages are refused with 422, not truncated
     max_comment_chars: int = 2_000

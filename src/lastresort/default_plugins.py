@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lastresort.config import Settings
@@ -22,7 +23,13 @@ def register_assessors(register: Register) -> None:
     def builtin(settings: Settings) -> object:
         from lastresort.assessors.builtin import BuiltinAssessor
 
-        return BuiltinAssessor()
+        if settings.assessor_data is None:
+            return BuiltinAssessor()
+        directory = Path(settings.assessor_data)
+        if not directory.is_dir():
+            raise InvalidInput(f"LASTRESORT_ASSESSOR_DATA: no directory at {directory} (the build's --out, "
+                               "holding builtin_heads.npz and the other artefacts)")
+        return BuiltinAssessor(directory=directory)
 
     def llama_guard(settings: Settings) -> object:
         from lastresort.assessors.external import LlamaGuardAssessor

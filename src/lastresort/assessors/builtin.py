@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -63,10 +64,14 @@ class BuiltinAssessor:
     name = "builtin"
 
     def __init__(self, encoder: Encoder | None = None, heads: Heads | None = None,
-                 judges: Mapping[str, Heads] | None = None) -> None:
+                 judges: Mapping[str, Heads] | None = None, *, directory: Path | None = None) -> None:
         """``heads``: the tuned heads; ``judges``: head sets over the stock embedding by artefact name (of
-        ``_JUDGES``). Any not given is loaded from the package on first use (startup stays fast)."""
-        self._encoder = encoder or Encoder()
+        ``_JUDGES``). Any not given is loaded on first use (startup stays fast): from ``directory`` (rebuilt
+        artefacts, the build's ``--out``) where it holds that artefact, else from the package."""
+        if directory is not None and not directory.is_dir():
+            raise ValueError(f"no directory of assessor artefacts at {directory}")
+        self._directory = directory
+        self._encoder = encoder or Encoder(directory=directory)
         if unknown := set(judges or {}) - set(_JUDGES):
             raise ValueError(f"unknown judges: {sorted(unknown)}; known: {list(_JUDGES)}")
         self._loaded: dict[str, Heads] = dict(judges or {}) | ({ARTEFACT: heads} if heads is not None else {})
@@ -79,7 +84,7 @@ class BuiltinAssessor:
         heads = self._loaded.get(artefact)
         if heads is None:
             with self._lock:
-                heads = self._loaded.get(artefact) or load_heads(artefact)
+                heads = self._loaded.get(artefact) or load_heads(artefact, self._directory)
                 self._loaded[artefact] = heads
         return heads
 

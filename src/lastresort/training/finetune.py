@@ -10,6 +10,11 @@ learning rate with an L2 pull towards their stock values (so what the safety dat
 meaning), the heads at a larger one. Masked, class-weighted binary cross-entropy, as for the frozen heads.
 Runs on a GPU when there is one (about a minute), else on the CPU (far longer). Writes the layers and heads of
 the epoch with the best validation mean average precision.
+
+Where the data names a ``first_stage`` (rows) and ``protected`` heads (columns), training runs twice: first on those
+rows alone, then on every row with the protected heads held to what the first model says of each row (distillation,
+as in "learning without forgetting"). Rows added for the other heads then cannot move the protected ones through
+the layers every head shares.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import math
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -28,10 +34,13 @@ from torch.nn import functional as F
 from lastresort.assessors.encoder import CHUNKS, LAYERS, ORDERS, TOP, read_stock
 from lastresort.training.metrics import average_precision
 
-__all__ = ["TopEncoder", "TorchEncoder", "main", "masked_loss", "positive_weight", "train", "validation_mean_ap"]
+__all__ = ["TopEncoder", "TorchEncoder", "anchor_loss", "fit", "main", "masked_loss", "positive_weight",
+           "probabilities", "subset", "train", "validation_mean_ap"]
 
 HIDDEN = 256
 MIN_VAL_POSITIVES = 15
+#: Weight of the protected heads' distillation loss against the labels' (see ``fit``).
+ANCHOR_WEIGHT = 1.0
 
 
 def _top(L: nn.ParameterDict, sums: torch.Tensor, n: torch.Tensor, eps: float) -> torch.Tensor:
@@ -200,6 +209,13 @@ def masked_loss(logits: torch.Tensor, y: torch.Tensor, pos_weight: torch.Tensor)
     return loss / max(len(y), 1)
 
 
+def anchor_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy against another model's probabilities, per row, where ``target`` is not NaN."""
+    held = ~torch.isnan(target)
+    loss = F.binary_cross_entropy_with_logits(logits, torch.nan_to_num(target), reduction="none") * held
+    return loss.sum() / max(len(target), 1)
+
+
 def validation_mean_ap(y: np.ndarray, p: np.ndarray) -> float:
     """Mean average precision over the categories with enough validation positives (what selects the epoch)."""
     aps = [average_precision(y[:, j][y[:, j] >= 0], p[:, j][y[:, j] >= 0]) for j in range(y.shape[1])
@@ -209,11 +225,14 @@ def validation_mean_ap(y: np.ndarray, p: np.ndarray) -> float:
 
 def train(data: dict[str, np.ndarray], *, seed: int, epochs: int, lr: float, head_lr: float, l2sp: float,
           tokens: int, device: torch.device, top: bool = False, stock_path: Path | None = None,
-          log: Callable[[str], object] = print) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """The best epoch's layers and heads (``h_w1`` ... ``h_b2``) as float32 arrays, and a summary.
+          anchor: np.ndarray | None = None, anchor_weight: float = ANCHOR_WEIGHT, average_from: int | None = None,
+          log: Callable[[str], object] = print) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The best epoch's layers and heads (``h_w1`` ... ``h_b2``) as float32 arrays, and a summary; with
+    ``average_from``, the mean of the weights at the end of that epoch (from 1) and of every later one instead.
 
     ``top``: train only ``TOP`` from ``data["sums"]``/``data["lens"]`` (``assessors.encoder.token_sums``);
-    otherwise every layer above the table from the token ids.
+    otherwise every layer above the table from the token ids. ``anchor``: probabilities per row and category to
+    hold the heads to (NaN where a head is free), weighted by ``anchor_weight`` (``anchor_loss``).
     """
     torch.manual_seed(seed)
     if top and device.type == "cpu":
@@ -237,11 +256,16 @@ def train(data: dict[str, np.ndarray], *, seed: int, epochs: int, lr: float, hea
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warmup, 0.5 * (1 + math.cos(math.pi * min(s / steps, 1.0)))))
     y_t = torch.from_numpy(y)
+    anchor_t = None if anchor is None else torch.from_numpy(anchor.astype(np.float32))
     best, best_state, best_epoch = -1.0, None, 0
+    averaged: dict[str, np.ndarray] = {}
     for epoch in range(epochs):
         started, total, count = time.time(), 0.0, 0
         for batch in feed.batches(train_rows, rng):
-            loss = masked_loss(model(*feed.inputs(batch)), y_t[batch].to(device), pos_weight) + l2sp * model.drift()
+            logits = model(*feed.inputs(batch))
+            loss = masked_loss(logits, y_t[batch].to(device), pos_weight) + l2sp * model.drift()
+            if anchor_t is not None:
+                loss = loss + anchor_weight * anchor_loss(logits, anchor_t[batch].to(device))
             opt.zero_grad(set_to_none=True)
             loss.backward()  # type: ignore[no-untyped-call]
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -254,9 +278,77 @@ def train(data: dict[str, np.ndarray], *, seed: int, epochs: int, lr: float, hea
         if score > best:
             best, best_epoch = score, epoch + 1
             best_state = {k: v.detach().cpu().numpy().copy() for k, v in model.named_parameters()}
+        if average_from is not None and epoch + 1 >= average_from:
+            n = epoch + 2 - average_from  # epochs averaged so far, this one included
+            for k, v in model.named_parameters():
+                w = v.detach().cpu().numpy()
+                averaged[k] = w.copy() if n == 1 else averaged[k] + (w - averaged[k]) / n
     assert best_state is not None
+    summary: dict[str, Any] = {"best_epoch": best_epoch, "validation_mean_ap": round(best, 4)}
+    if average_from is not None:
+        if not averaged:
+            raise ValueError(f"average_from={average_from} is after the last epoch ({epochs})")
+        with torch.no_grad():
+            for k, v in model.named_parameters():
+                v.copy_(torch.from_numpy(averaged[k]))
+        score = validation_mean_ap(y[val_rows], predict(model, feed, val_rows))
+        log(f"mean of epochs {average_from}-{epochs}: validation mean AP {score:.4f}")
+        best_state = averaged
+        summary = {"averaged_epochs": f"{average_from}-{epochs}", "validation_mean_ap": round(score, 4),
+                   "best_single_epoch": best_epoch, "best_single_epoch_validation_mean_ap": round(best, 4)}
     out = {k.removeprefix("layers."): v for k, v in best_state.items()}
-    return out, {"best_epoch": best_epoch, "validation_mean_ap": round(best, 4)}
+    return out, summary
+
+
+def subset(data: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The training data of ``rows`` alone (token ids re-packed), in the form ``train`` reads."""
+    offsets = data["offsets"]
+    lens = offsets[rows + 1] - offsets[rows]
+    ids = [data["ids"][offsets[r]:offsets[r + 1]] for r in rows]
+    return {"ids": np.concatenate(ids) if ids else data["ids"][:0],
+            "offsets": np.r_[0, np.cumsum(lens)].astype(np.int64),
+            **{k: data[k][rows] for k in ("sums", "lens", "labels", "is_val")}}
+
+
+def probabilities(weights: dict[str, np.ndarray], data: dict[str, np.ndarray], *, top: bool, device: torch.device,
+                  stock_path: Path | None = None) -> np.ndarray:
+    """What a model with ``weights`` (as ``train`` returns them) says of every row of ``data``."""
+    stock, table, scale, lo, eps = read_stock(stock_path)
+    categories = weights["h_b2"].shape[0]
+    model: _Tuned = (TopEncoder(stock, eps, categories) if top
+                     else TorchEncoder(stock, table, scale, lo, eps, categories)).to(device)
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            param.copy_(torch.from_numpy(weights[name.removeprefix("layers.")].astype(np.float32)))
+    rows = np.arange(len(data["labels"]))
+    return predict(model, _Feed(data, device, 8192, top), rows)
+
+
+def fit(data: dict[str, np.ndarray], *, teachers: int = 1, log: Callable[[str], object] = print,
+        **kwargs: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """``train``, distilled where asked: ``teachers`` models (seeds ``seed``, ``seed + 1`` ...) train on the
+    ``first_stage`` rows (all rows if the data names none), and the model returned trains on every row with its
+    ``protected`` heads (all heads if the data names none) held to the teachers' mean probabilities. The summary
+    then also holds each teacher's."""
+    staged = "first_stage" in data
+    if not staged and teachers <= 1:
+        return train(data, log=log, **kwargs)
+    rows = np.nonzero(data["first_stage"])[0] if staged else np.arange(len(data["labels"]))
+    held_heads = data["protected"].astype(bool) if staged else np.ones(data["labels"].shape[1], dtype=bool)
+    seed, taught = kwargs.pop("seed"), subset(data, rows)
+    summaries, mean = [], np.zeros(data["labels"].shape, dtype=np.float64)
+    for i in range(max(teachers, 1)):
+        log(f"teacher {i + 1}/{max(teachers, 1)}: {len(rows)} of {len(data['labels'])} rows, seed {seed + i}")
+        weights, summary = train(taught, seed=seed + i, log=log, **kwargs)
+        summaries.append(summary)
+        mean += probabilities(weights, data, top=kwargs.get("top", False), device=kwargs["device"],
+                              stock_path=kwargs.get("stock_path"))
+    held = (mean / max(teachers, 1)).astype(np.float32)
+    held[:, ~held_heads] = np.nan
+    log(f"student: every row, heads {np.nonzero(held_heads)[0].tolist()} held to the teachers' mean")
+    weights, summary = train(data, seed=seed, anchor=held, log=log, **kwargs)
+    return weights, {**summary, "teachers": summaries,
+                     "anchor_weight": kwargs.get("anchor_weight", ANCHOR_WEIGHT)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -277,7 +369,7 @@ def main(argv: list[str] | None = None) -> None:
         data = {k: z[k] for k in z.files}
     print(f"fine-tuning on {device}: {int((~data['is_val']).sum())} train rows, {int(data['is_val'].sum())} "
           f"validation rows", flush=True)
-    weights, summary = train(data, seed=args.seed, epochs=args.epochs, lr=args.lr, head_lr=args.head_lr,
+    weights, summary = fit(data, seed=args.seed, epochs=args.epochs, lr=args.lr, head_lr=args.head_lr,
                              l2sp=args.l2sp, tokens=args.tokens, device=device, top=args.top, stock_path=args.stock,
                              log=lambda s: print(s, flush=True))
     args.out.parent.mkdir(parents=True, exist_ok=True)
