@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -287,7 +288,7 @@ def _package_file(name: str) -> bytes:
     return (resources.files("lastresort.assessors") / "data" / name).read_bytes()
 
 
-def test_a_directory_of_rebuilt_artefacts_replaces_the_files_it_holds(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_directory_of_rebuilt_artefacts_replaces_the_files_it_holds(tmp_path: Path) -> None:
     meta = json.loads(_package_file("builtin_heads.json"))
     meta["heads"]["abuse"]["threshold"] = 0.123  # a rebuilt head set: another operating point
     (tmp_path / "builtin_heads.json").write_text(json.dumps(meta))
@@ -301,14 +302,14 @@ def test_a_directory_of_rebuilt_artefacts_replaces_the_files_it_holds(tmp_path) 
     assert rebuilt.assess("you are a useless piece of junk", NONE).score(Category.ABUSE) > 0
 
 
-def test_metadata_without_its_weights_is_not_mixed_with_the_packages(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_metadata_without_its_weights_is_not_mixed_with_the_packages(tmp_path: Path) -> None:
     meta = json.loads(_package_file("builtin_heads.json"))
     meta["heads"]["abuse"]["threshold"] = 0.123
     (tmp_path / "builtin_heads.json").write_text(json.dumps(meta))  # no builtin_heads.npz beside it
     assert load_heads(directory=tmp_path).meta == load_heads().meta
 
 
-def test_the_tuned_layers_load_from_the_directory_where_it_holds_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_tuned_layers_load_from_the_directory_where_it_holds_them(tmp_path: Path) -> None:
     from lastresort.assessors.encoder import TUNED, load_weights
 
     with np.load(resources.files("lastresort.assessors") / "data" / f"{TUNED}.npz") as z:
@@ -319,7 +320,7 @@ def test_the_tuned_layers_load_from_the_directory_where_it_holds_them(tmp_path) 
     assert load_weights(directory=tmp_path / "elsewhere").layers[name].any()
 
 
-def test_a_missing_directory_of_artefacts_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_directory_of_artefacts_is_refused(tmp_path: Path) -> None:
     from lastresort.config import Settings
     from lastresort.errors import InvalidInput
     from lastresort.plugins import get_assessor

@@ -110,3 +110,15 @@ def test_only_rebuilds_judges_alone(extra: list[str], capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit):
         build.main(["--only", "builtin_request_heads", *extra])
     assert "--only retrains judges alone" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--only", "builtin_request_heads"], "--tuned-only writes the tuned layers alone"),
+    (["--keep-tuned"], "--tuned-only writes the tuned layers alone"),
+    ([], "give it an --out folder of its own"),  # a partial set must never replace the package's artefacts
+])
+def test_tuned_only_writes_a_folder_of_its_own(extra: list[str], message: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build.main(["--tuned-only", *extra])
+    assert message in capsys.readouterr().err

@@ -16,7 +16,8 @@ On a machine without a GPU, fine-tune elsewhere and finish here::
     python -m lastresort.training.build --tuned tuned.npz
 
 ``--keep-tuned`` keeps the tuned layers and heads already shipped and retrains only the judges; ``--only ARTEFACT``
-retrains one judge of ``JUDGES`` and leaves every other file as it is.
+retrains one judge of ``JUDGES`` and leaves every other file as it is; ``--tuned-only --train-seed N --out DIR``
+writes another draw of the tuned layers alone (``benchmarks/rebuild_variance.py`` measures several).
 """
 
 from __future__ import annotations
@@ -310,6 +311,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep-tuned", action="store_true",
                         help="keep the tuned layers and heads already in --out (thresholds are chosen again, the "
                              "second judges retrained): fine-tuning is not repeatable bit for bit across CPUs")
+    parser.add_argument("--train-seed", type=int, default=None,
+                        help="seed of the fine-tuning alone (default: --seed, which also draws the template rows "
+                             "and orders the rows); another value is another draw of the same recipe")
+    parser.add_argument("--tuned-only", action="store_true",
+                        help="write the tuned layers and heads alone, no judge (judges already in --out stay; "
+                             "without them, LASTRESORT_ASSESSOR_DATA takes the package's)")
     parser.add_argument("--only", choices=sorted(JUDGES), action="append", default=None, metavar="ARTEFACT",
                         help="retrain only this judge over the stock embedding (repeatable; "
                              f"one of {', '.join(sorted(JUDGES))}); every other file stays as it is")
@@ -318,6 +325,11 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--keep-tuned and --tuned exclude each other")
     if args.only and (args.keep_tuned or args.tuned is not None or args.prepare_only):
         parser.error("--only retrains judges alone: it excludes --keep-tuned, --tuned and --prepare-only")
+    if args.tuned_only and (args.only or args.keep_tuned):
+        parser.error("--tuned-only writes the tuned layers alone: it excludes --only and --keep-tuned")
+    if args.tuned_only and args.out.resolve() == OUT.resolve():
+        parser.error("--tuned-only writes a partial set of artefacts: give it an --out folder of its own")
+    train_seed = args.seed if args.train_seed is None else args.train_seed
     if not args.data.is_dir():
         parser.error(f"no datasets folder at {args.data}; pass --data")
     encoder = Encoder(tuned=False)  # decontamination and tokens use the stock model
@@ -347,9 +359,9 @@ def main(argv: list[str] | None = None) -> None:
         except ImportError:
             parser.error("fine-tuning needs PyTorch: pip install -e '.[train]' (or pass --tuned FILE)")
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        hyper = {"seed": args.seed, "epochs": args.epochs, "lr": LR, "head_lr": HEAD_LR, "l2sp": L2SP,
+        hyper = {"seed": train_seed, "epochs": args.epochs, "lr": LR, "head_lr": HEAD_LR, "l2sp": L2SP,
                  "tokens": 8192, "top": not args.whole, "device": str(device)}
-        tuned, summary = train(data, seed=args.seed, epochs=args.epochs, lr=LR, head_lr=HEAD_LR, l2sp=L2SP,
+        tuned, summary = train(data, seed=train_seed, epochs=args.epochs, lr=LR, head_lr=HEAD_LR, l2sp=L2SP,
                                tokens=8192, top=not args.whole, device=device)
         hyper.update(summary)
         np.savez(args.cache / "finetune" / "tuned.npz", **tuned, hyper=np.array(repr(hyper)))  # type: ignore[arg-type]
@@ -367,8 +379,11 @@ def main(argv: list[str] | None = None) -> None:
                           "train_positives": int((y[~is_val][:, j] == 1).sum()),
                           "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
         print(f"{c.value:20s} threshold {t:.4f} ({rule}) {figures}")
-    crisis_meta = stock_heads(data, is_val, z_val_stock, args, CRISIS, "as builtin_heads.json (same rows, same split)")
-    judges = {CRISIS_ARTEFACT: crisis_meta} | {artefact: judge_heads(args, encoder, artefact) for artefact in JUDGES}
+    judges: dict[str, dict[str, Any]] = {}
+    if not args.tuned_only:
+        crisis_meta = stock_heads(data, is_val, z_val_stock, args, CRISIS,
+                                  "as builtin_heads.json (same rows, same split)")
+        judges = {CRISIS_ARTEFACT: crisis_meta} | {a: judge_heads(args, encoder, a) for a in JUDGES}
     args.out.mkdir(parents=True, exist_ok=True)
     encoder_file = args.out / f"{TUNED}.npz"
     np.savez_compressed(encoder_file, **layers)
@@ -396,7 +411,12 @@ def main(argv: list[str] | None = None) -> None:
     (args.out / "builtin_heads.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     write_judges(args.out, judges)
     print(f"wrote {encoder_file} ({encoder_file.stat().st_size // 1024} KiB), {weights} "
-          f"({weights.stat().st_size // 1024} KiB), builtin_heads.json and " + ", ".join(f"{a}.*" for a in judges))
+          f"({weights.stat().st_size // 1024} KiB), builtin_heads.json" + "".join(f", {a}.*" for a in judges))
+    # A rebuild is a new draw of the recipe: one in thirteen measured on 2026-11-29 ended crisis conversations
+    # (README, "A rebuild is a new draw"), and validation did not tell.
+    installed = args.out.resolve() == OUT.resolve()
+    print("check it: lastresort eval --check-safety" if installed else
+          f"before installing, check it: LASTRESORT_ASSESSOR_DATA={args.out} lastresort eval --check-safety")
 
 
 if __name__ == "__main__":
