@@ -81,6 +81,18 @@ def test_check_safety_fails_only_on_a_safety_target(tmp_path: Path) -> None:
     assert next(x for x in results if x["id"] == "crisis")["ended_at"] is not None
 
 
+
+def test_the_report_names_a_folder_of_rebuilt_artefacts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "artefacts").mkdir()  # holds nothing: the package's files are used, but the run says where from
+    monkeypatch.setenv("LASTRESORT_ASSESSOR_DATA", str(tmp_path / "artefacts"))
+    r = runner.invoke(app, ["eval", "--suite", str(write_suite(tmp_path)), "--workers", "1", "--out",
+                            str(tmp_path / "run"), "--assessor", "builtin"])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["assessor_data"] == str(tmp_path / "artefacts")
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert f"assessor `builtin` (artefacts from `{tmp_path / 'artefacts'}`)" in report
+
+
 def test_eval_errors_are_clear(tmp_path: Path) -> None:
     r = runner.invoke(app, ["eval", "--suite", "datasets", "--datasets", str(tmp_path / "none"),
                             "--out", str(tmp_path / "o")])

@@ -220,7 +220,8 @@ def _worst(kinds: Sequence[str]) -> int:
 def render_markdown(figs: Figures, results: Sequence[Mapping[str, Any]], meta: Mapping[str, Any], *,
                     charts: Sequence[str] = (), max_failures_per_category: int = 3) -> str:
     lines = [f"# lastresort evaluation: {meta.get('name', 'run')}", ""]
-    lines += [f"- lastresort {meta.get('version')}, assessor `{meta.get('assessor')}`, responder "
+    artefacts = f" (artefacts from `{meta['assessor_data']}`)" if meta.get("assessor_data") else ""
+    lines += [f"- lastresort {meta.get('version')}, assessor `{meta.get('assessor')}`{artefacts}, responder "
               f"`{meta.get('responder')}`; run {meta.get('started')}, {meta.get('seconds', 0):.0f} s on "
               f"{meta.get('workers')} worker process(es)",
               f"- suites: {', '.join(meta.get('suites', []))}; {figs.totals['conversations']} conversations, "

@@ -52,7 +52,8 @@ class EvalSetup:
 
     def describe(self) -> dict[str, Any]:
         settings = self.settings("sqlite://")
-        return {"assessor": settings.assessor, "responder": settings.responder, "simulated_by": self.simulated_by,
+        return {"assessor": settings.assessor, "assessor_data": settings.assessor_data,
+                "responder": settings.responder, "simulated_by": self.simulated_by,
                 "policy": self.policy_config().to_dict()}
 
     def settings(self, database_url: str) -> Settings:
