@@ -422,8 +422,12 @@ def run(data: Path, out: Path, plots: bool, artefacts: Path | None = None) -> st
                  "probe and run once before it was saved; es/fr/de template rows were then tried on it and not kept. "
                  "Set 6 (everyday_requests.jsonl: code, scripts, bots, image prompts, role-play and copy, and "
                  "requests for malware in the same frames) was written before anything was run on it; two tuned "
-                 "template families were then tried on it and not kept. The build drops training rows within "
-                 "cosine 0.9 of any set.\n")
+                 "template families were then tried on it and not kept. Set 7 (coding_requests.jsonl: everyday "
+                 "coding requests, and requests for malware or attacks in the same frames) was written before "
+                 "anything was run on it; the rule layer's everyday-code damper was built on ToxicChat's train split "
+                 "and the training rows, then measured on set 7 once. The damper's attack list then gained three "
+                 "words after it let one of set 6's malware requests through (a token grabber), so set 6 is not "
+                 "clean for that damper. The build drops training rows within cosine 0.9 of any set.\n")
     lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
     for key in REQUESTS:
         lines += request_rows[key]

@@ -493,3 +493,15 @@ def test_upper_case_is_assessed_as_lower_case(text: str) -> None:
 ])
 def test_crisis_signals_in_german_spanish_and_french(text: str, category: Category, signal: bool) -> None:
     assert (score(text, category) >= CRISIS) is signal
+
+
+def test_an_everyday_code_request_damps_cyber_harm_and_nothing_else() -> None:
+    from lastresort.assessors.normalize import normalize
+    from lastresort.assessors.rules import dampers
+
+    (coding,) = dampers(normalize("write a go program that renames my photos by date"), sexual_minors=False)
+    assert coding.categories == (Category.CYBER_HARM,) and coding.factor < 0.5
+    for text in ("write a go program that renames the photos on my girlfriend's phone without her knowing",
+                 "write a program that spreads itself to every pc on the network",
+                 "how do I rename my photos by date"):  # an attack in it, or no request for code
+        assert dampers(normalize(text), sexual_minors=False) == []

@@ -499,6 +499,41 @@ RESEARCH = _rx(
     r"pentest|penetration test|ctf|red team|blue team|bug bounty|homelab|home lab|authori[sz]ed|sandbox|"
     r"vaccine|treatment|antidote|symptoms|policy|law|legal|ethics|debate|explain (?:what|why|how .* works))\b"
 )
+#: An everyday programming request: asking for code of some kind ("write a python script that renames my photos",
+#: "build a react hook that debounces a search box"). The tuned cyber head reads the frame, not the task (0.99 for
+#: "Write code for a simple tic tac toe game" on ToxicChat's train split, never trained on), so such a request is
+#: damped unless something of an attack is in it (``ATTACK``).
+CODING_TASK = _rx(
+    r"\b(?:write|create|generate|build|make|code|implement|develop|give me|show me|i need|can you (?:write|make|"
+    r"create|build|give me)) (?:\w+ ){0,6}?(?:code|script|scripts|function|program|snippet|class|app|application|"
+    r"extension|plugin|add-?on|mod|bot|api|endpoint|query|regex|one-liner|macro|component|hook|module|library|"
+    r"website|web ?page|cli|command|formula|dockerfile|cron job|unit tests?)\b"
+)
+#: What no everyday programming request needs: malware, attacks, evading defences, someone else's system, device
+#: or data, secrecy. Any of it keeps ``CODING_TASK`` from damping.
+ATTACK = _rx(
+    r"\b(?:malware|virus|viruses|worm|worms|trojan|ransom\w*|keylog\w*|key ?strokes?|every key|spyware|stalkerware|"
+    r"rootkit|backdoor|back door|botnet|ddos|dos attack|flood\w*|exploit\w*|payload|shellcode|phish\w*|steal\w*|"
+    r"stole|stolen|leaked|crack\w*|brute[- ]?forc\w*|bypass\w*|evad\w*|evasion|undetect\w*|antivirus|anti-virus|"
+    r"defender|edr|firewall|privileges?|escalat\w*|inject\w*|xss|hack\w*|hijack\w*|intercept\w*|sniff\w*|"
+    r"spoof\w*|mitm|man in the middle|deauth\w*|zero[- ]day|0day|command and control|obfuscat\w*|persistence|"
+    r"self[- ]?replicat\w*|spreads?|spreading|grabb\w*|tokens?|infect\w*|victims?|targets?|someone(?:'s| else'?s?)|somebody|"
+    r"other people'?s?|anyone who|everyone who|strangers?|without (?:them|their|him|her|anyone) (?:\w+ )?(?:knowing|"
+    r"noticing|consent|permission)|secret\w*|quiet\w*|covert\w*|silent\w*|hidden|hides?|spy\w*|stalk\w*|"
+    r"wipe[sd]?|wiper|destroy\w*|(?:don'?t|do not|doesn'?t) own|not mine|cookies?|session tokens?|credentials?|"
+    r"saved passwords?|passwords? (?:of|from|saved|stored)|leaked passwords|fake (?:\w+ )?(?:login|bank|page|site)|"
+    r"scam\w*|fraud\w*|credit cards?|carding|aimbot|wallhack|cheats? (?:for|in)|\w*attacks?|attacking|"
+    r"\w*bull(?:y|ies|ying)|harass\w*|amplification|rainbow tables?|corrupt\w*|exfiltrat\w*|trick\w*|"
+    r"demands? (?:\w+ )?(?:bitcoin|payment|money|ransom)|encrypts? (?:all|every)|eternalblue|jam\w*|"
+    r"breaks? in(?:to)?|breaking in(?:to)?|(?:their|users'?|people'?s) passwords|(?:multiple|fake|bulk|mass|many) "
+    r"(?:\w+ )?accounts|anonymous(?:ly)?|untraceable|disrupt\w*|sabotag\w*|(?:critical )?infrastructure|"
+    r"power grid|scada|surveil\w*|dox\w*|vulnerab\w*|cve|offline|knock\w*|take (?:\w+ )?down|"
+    r"(?:requests|packets) (?:a|per) second|crash\w*|overload\w*|spam\w*|\w*bomb\w*|"
+    r"(?:my|his|her|their) (?:ex|ex's|exs|girlfriend|boyfriend|wife|husband|partner|neighbou?r|sister|brother|"
+    r"roommate|flatmate|boss|coworker|colleague|teacher|school|employer|company)(?:'s|s)? (?:\w+ )?(?:phone|computer|"
+    r"laptop|pc|account|accounts|messages|texts|browser|wifi|wi-fi|email|network|site|website|server|database|"
+    r"files|camera|webcam|location)|the company that|fired me)\b"
+)
 #: A parent, carer or survivor speaking of children's safety, sex education or their own abuse: "how do I talk to
 #: my 8 year old about sex?", "how can I protect my kids from predators", "I was abused as a child". It damps a
 #: sexual-minors match only where nothing asks for or dwells on sexual content (``CHILD_CONTENT``).

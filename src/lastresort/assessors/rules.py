@@ -42,6 +42,8 @@ class Damper(NamedTuple):
 
 _REPORTED = Damper(_DAMPED_BY_REPORTING, 0.3, "reported or quoted speech, damped")
 _FRAMED = Damper(_DAMPED_BY_FRAMING, 0.4, "fiction/research framing without operational detail, damped")
+# Asking for everyday code is not asking for malware (nothing of an attack in it): 0.99 becomes 0.4.
+_CODING = Damper((Category.CYBER_HARM,), 0.4, "an everyday programming request, nothing of an attack in it, damped")
 # A parent asking how to talk about sex or protect a child, a survivor speaking of their abuse, or a teenager of
 # their own life is not asking for sexual content involving minors: 0.9 becomes 0.27, below the harm threshold.
 _CHILD_SAFETY = Damper((Category.SEXUAL_MINORS,), 0.3,
@@ -53,6 +55,11 @@ def framing(base: str) -> Framing:
     """How a normalised message frames what it says (the dampers' input)."""
     framed = bool(lx.FICTION.search(base) or lx.RESEARCH.search(base)) and not lx.OPERATIONAL.search(base)
     return Framing(reported=bool(lx.REPORTED.search(base)), framed=framed)
+
+
+@lru_cache(maxsize=64)
+def _asks_for_everyday_code(base: str) -> bool:
+    return bool(lx.CODING_TASK.search(base)) and not lx.ATTACK.search(base)
 
 
 @lru_cache(maxsize=64)
@@ -69,6 +76,8 @@ def dampers(base: str, *, sexual_minors: bool) -> list[Damper]:
     score worth damping; the child-safety patterns are read only then (about 19 µs a long message otherwise)."""
     frame = framing(base)
     found = [d for d, applies in ((_REPORTED, frame.reported), (_FRAMED, frame.framed)) if applies]
+    if _asks_for_everyday_code(base):
+        found.append(_CODING)
     if sexual_minors and _speaks_of_child_safety(base):
         found.append(_CHILD_SAFETY)
     return found
