@@ -427,7 +427,10 @@ def run(data: Path, out: Path, plots: bool, artefacts: Path | None = None) -> st
                  "anything was run on it; the rule layer's everyday-code damper was built on ToxicChat's train split "
                  "and the training rows, then measured on set 7 once. The damper's attack list then gained three "
                  "words after it let one of set 6's malware requests through (a token grabber), so set 6 is not "
-                 "clean for that damper. The build drops training rows within cosine 0.9 of any set.\n")
+                 "clean for that damper. Set 8 (image_prompt_requests.jsonl: requests for image-generator prompts, "
+                 "everyday and harmful) was written before anything was run on it; the image-prompt damper was built "
+                 "on ToxicChat's train split and the training rows, then measured on set 8 once. The build drops "
+                 "training rows within cosine 0.9 of any set.\n")
     lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
     for key in REQUESTS:
         lines += request_rows[key]

@@ -535,6 +535,25 @@ ATTACK = _rx(
     r"laptop|pc|account|accounts|messages|texts|browser|wifi|wi-fi|email|network|site|website|server|database|"
     r"files|camera|webcam|location)|the company that|fired me)\b"
 )
+#: A request for an image generator's prompt ("generate a stable diffusion prompt that would describe a beautiful
+#: woman": violent extremism 0.97 and CBRN 1.0 from the tuned heads, ToxicChat's train split). A prompt for a
+#: picture is neither instructions nor code, so the request heads are damped unless ``HARMFUL_IMAGE`` applies.
+IMAGE_PROMPT = _rx(
+    r"\b(?:stable diffusion|midjourney|dall-?e|sdxl|text-to-image|image generator|ai art|ai image|art generator|"
+    r"image prompts?|picture prompts?|art prompts?)\b|\bprompts?(?:\W+\w+){0,5}?\W+(?:to|that|which|for)\W+"
+    r"(?:\w+\W+)?(?:create|generate|make|draw|render|describe)s?\W+(?:\w+\W+){0,2}?(?:images?|pictures?|"
+    r"illustrations?|art|artwork|photos?|renders?)\b"
+)
+#: What makes a picture harmful whatever generates it: propaganda and glorified attacks, gore, instructions drawn
+#: as a diagram, weapons of mass harm, forged documents and money, drugs.
+HARMFUL_IMAGE = _rx(
+    r"\b(?:propaganda|recruit\w*|isis|jihad\w*|al[- ]qaeda|taliban|nazi\w*|swastika|kkk|white power|extermin\w*|"
+    r"genocide|massacre|shooters?|shooting|terror\w*|glorif\w*|martyr\w*|attack\w*|behead\w*|executions?|gore|"
+    r"mutilat\w*|dismember\w*|step[- ]by[- ]step|how to|diagram|blueprint|schematic|instructions?|assembl\w*|"
+    r"recipe|bomb\w*|explosive\w*|ied|detonat\w*|grenade|sarin|ricin|anthrax|nerve agent|chemical weapons?|"
+    r"bioweapons?|nuclear (?:bomb|weapon)s?|fake (?:passport|id|licen[cs]e|document|money|banknote|bill|currency)s?|"
+    r"counterfeit\w*|forg\w*|real enough|drugs?|meth|cocaine|heroin|fentanyl)\b"
+)
 #: A parent, carer or survivor speaking of children's safety, sex education or their own abuse: "how do I talk to
 #: my 8 year old about sex?", "how can I protect my kids from predators", "I was abused as a child". It damps a
 #: sexual-minors match only where nothing asks for or dwells on sexual content (``CHILD_CONTENT``).

@@ -44,6 +44,9 @@ _REPORTED = Damper(_DAMPED_BY_REPORTING, 0.3, "reported or quoted speech, damped
 _FRAMED = Damper(_DAMPED_BY_FRAMING, 0.4, "fiction/research framing without operational detail, damped")
 # Asking for everyday code is not asking for malware (nothing of an attack in it): 0.99 becomes 0.4.
 _CODING = Damper((Category.CYBER_HARM,), 0.4, "an everyday programming request, nothing of an attack in it, damped")
+# A prompt for an image generator is neither instructions nor code (nothing harmful in the picture asked for).
+_IMAGE = Damper((Category.VIOLENT_EXTREMISM, Category.CBRN, Category.CYBER_HARM, Category.DANGEROUS_ILLEGAL), 0.4,
+                "a prompt for an image generator, nothing harmful in the picture, damped")
 # A parent asking how to talk about sex or protect a child, a survivor speaking of their abuse, or a teenager of
 # their own life is not asking for sexual content involving minors: 0.9 becomes 0.27, below the harm threshold.
 _CHILD_SAFETY = Damper((Category.SEXUAL_MINORS,), 0.3,
@@ -63,6 +66,11 @@ def _asks_for_everyday_code(base: str) -> bool:
 
 
 @lru_cache(maxsize=64)
+def _asks_for_a_harmless_image(base: str) -> bool:
+    return bool(lx.IMAGE_PROMPT.search(base)) and not lx.HARMFUL_IMAGE.search(base)
+
+
+@lru_cache(maxsize=64)
 def _speaks_of_child_safety(base: str) -> bool:
     if lx.CHILD_SAFETY.search(base) and not lx.CHILD_CONTENT.search(base):
         return True
@@ -78,6 +86,8 @@ def dampers(base: str, *, sexual_minors: bool) -> list[Damper]:
     found = [d for d, applies in ((_REPORTED, frame.reported), (_FRAMED, frame.framed)) if applies]
     if _asks_for_everyday_code(base):
         found.append(_CODING)
+    if _asks_for_a_harmless_image(base):
+        found.append(_IMAGE)
     if sexual_minors and _speaks_of_child_safety(base):
         found.append(_CHILD_SAFETY)
     return found
