@@ -483,11 +483,14 @@ FICTION = _rx(
     r"villain|protagonist|antagonist|narrator)\b|\bwrite (?:a|me a) (?:story|scene|poem|novel|chapter)\b|"
     r"\bfictional\b|\broleplay\b"
 )
-#: Operational detail that fiction framing does not excuse.
+#: Operational detail that fiction or research framing does not excuse, and asking how to make something oneself
+#: ("how do I make sarin in a home lab": "home lab" reads as research framing, meant for one's own network).
 OPERATIONAL = _rx(
     r"\b(?:step[- ]by[- ]step|exact (?:amounts|quantities|steps|recipe|dose|instructions)|precise (?:instructions|"
     r"measurements|steps)|detailed (?:instructions|steps|recipe)|quantities|recipe|ingredients|in grams|"
-    r"working code|full code|real instructions|actual instructions)\b"
+    r"working code|full code|real instructions|actual instructions|how (?:do|can|could|would|should) (?:i|we) "
+    r"(?:make|synthesi[sz]e|produce|extract|culture|grow|weaponi[sz]e|build|brew|cook)|how to (?:make|synthesi[sz]e|"
+    r"produce|extract|culture|weaponi[sz]e|build|brew|cook))\b"
 )
 #: Research, defence, education, history, news and safety framing.
 RESEARCH = _rx(
