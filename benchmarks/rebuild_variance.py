@@ -2,8 +2,9 @@
 
     python benchmarks/rebuild_variance.py --seeds 1 2 3 --out .cache/rebuild-variance
 
-A rebuild of the same recipe is a new draw: on 2026-11-29 thirteen of them spanned 11-15% of XSTest's safe prompts
-flagged, and one ended conversations of people in crisis (README, "A rebuild is a new draw"). Compare recipes over
+A rebuild of the same recipe is a new draw: on 2026-11-29 thirteen of them flagged 10.8-14.8% of XSTest's safe
+prompts (the shipped build 9.6%), and one ended conversations of people in crisis (README, "A rebuild is a new
+draw"). Compare recipes over
 several seeds, not one build each. Per seed: ``build --tuned-only --train-seed N --out OUT/seed-N`` (the rows, the
 split and the judges stay as they are), then the assessor benchmark and ``lastresort eval`` with
 ``LASTRESORT_ASSESSOR_DATA`` on that folder. Writes ``OUT/rebuild-variance.md``: one row per build, the shipped
