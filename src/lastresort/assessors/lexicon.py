@@ -255,6 +255,11 @@ CYBER_HARM = entries(
      r"server|network|game server)\b", 0.8, "asks to attack a service"),
     (r"\b(?:steal|harvest|dump|grab) (?:\w+ ){0,2}?(?:passwords|credentials|credit card (?:numbers|details)|"
      r"cookies|session tokens|bank (?:details|logins))\b", 0.8, "credential theft"),
+    # asking for something that steals: "write javascript that steals the session cookies of ..." ("someone stole
+    # my card details" is a victim's words, not a request, and is not read)
+    (rf"\b(?:{ASK}) (?:\w+ ){{0,6}}?(?:steals|harvests|dumps|grabs) (?:\w+ ){{0,2}}?(?:passwords|credentials|"
+     r"credit card (?:numbers|details)|cookies|session tokens|bank (?:details|logins))\b", 0.8,
+     "asks for code that steals credentials"),
     (rf"\b(?:{ASK}) (?:\w+ ){{0,3}}?(?:phishing (?:email|page|site|kit|campaign)|fake (?:bank|paypal|login) "
      r"(?:page|site|email))\b", 0.8, "asks for phishing material"),
     (r"\b(?:undetectable|fud|evade|bypass) (?:\w+ ){0,2}?(?:antivirus|av|edr|windows defender|detection)\b", 0.55,
