@@ -16,6 +16,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # a fair single-thread latency; the server does the same
@@ -28,6 +29,7 @@ from lastresort.core.assessment import AssessContext, Assessment  # noqa: E402
 from lastresort.core.categories import CRISIS, END_ELIGIBLE, HARMFUL_REQUESTS, Category  # noqa: E402
 from lastresort.core.policy import Policy, PolicyConfig  # noqa: E402
 from lastresort.core.state import PathState  # noqa: E402
+from lastresort.plugins import get_assessor  # noqa: E402
 from lastresort.training.data import HELD_OUT_REQUESTS, HELD_OUT_SEXUAL_MINORS, cssrs_split, cssrs_users  # noqa: E402
 from lastresort.training.metrics import average_precision, pr_curve  # noqa: E402
 
@@ -53,8 +55,10 @@ def _matrix(assessments: Sequence[Assessment]) -> Matrix:
     return np.array([[a.score(c) for c in Category] for a in assessments], dtype=np.float64)
 
 
-def judges(artefacts: Path | None = None) -> list[Judge]:
-    rules, builtin = RuleAssessor(), BuiltinAssessor(directory=artefacts)
+def judges() -> list[Judge]:
+    # the builtin assessor as the service builds it: LASTRESORT_ASSESSOR_DATA is read and checked there
+    rules, builtin = RuleAssessor(), get_assessor(replace(Settings.from_env(), assessor="builtin"))
+    assert isinstance(builtin, BuiltinAssessor)  # batch scoring is the built-in assessor's own
     ctx = AssessContext()
     out = [Judge("rules", lambda ts: _matrix([rules.assess(t, ctx) for t in ts]), lambda t: rules.assess(t, ctx)),
            Judge("builtin", lambda ts: _matrix([a for i in range(0, len(ts), 64)
@@ -206,7 +210,7 @@ def _multilingual(judge: Judge, key: str, examples: list[dict[str, str]], rows: 
     return figures
 
 
-def run(data: Path, out: Path, plots: bool, artefacts: Path | None = None) -> str:
+def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str:
     d = load(data)
     om, xs = d["om"], d["xs"]
     assert isinstance(om, list) and isinstance(xs, list)
@@ -239,7 +243,7 @@ def run(data: Path, out: Path, plots: bool, artefacts: Path | None = None) -> st
     minor_kinds = {key: [x["kind"] for x in examples] for key, examples in minors.items()}
     request_rows: dict[str, list[str]] = {key: [] for key in REQUESTS}
     request_kinds = {key: [x["kind"] for x in examples] for key, examples in requests.items()}
-    for judge in judges(artefacts):
+    for judge in judges():
         print(f"== {judge.name}", flush=True)
         r: dict[str, float] = {}
         m = judge.batch(om_text)
@@ -473,5 +477,4 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     parser.add_argument("--no-plots", action="store_true")
     args = parser.parse_args()
-    data_dir = Settings.from_env().assessor_data
-    run(args.data, args.out, plots=not args.no_plots, artefacts=Path(data_dir) if data_dir else None)
+    run(args.data, args.out, plots=not args.no_plots, artefacts=Settings.from_env().assessor_data)

@@ -22,13 +22,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lastresort.evaluation.report import BENIGN_ENDINGS, CRISIS_ENDINGS, PERSISTENT_ENDINGS
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Columns of the summary: (heading, where the figure is, how it is shown).
 BENCHMARK = [("XSTest safe flagged", "xs_false_flag", "pct"), ("XSTest unsafe flagged", "xs_unsafe_recall", "pct"),
              ("ToxicChat non-toxic refused", "tc_refused", "pct"), ("SST → crisis", "sst_crisis_recall", "pct"),
              ("C-SSRS users → crisis", "cssrs_user_recall", "pct"),
              ("om SH rows → crisis", "om_sh_crisis_recall", "pct"), ("om AUPRC", "om_auprc", "num")]
-SAFETY = ("endings on crisis paths = 0", "endings on the benign (must-never-end) suites = 0")
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> None:
@@ -48,10 +49,10 @@ def row(name: str, folder: Path) -> str:
     bench: dict[str, Any] = json.loads((folder / "benchmark" / "assessor-benchmark.json").read_text())["builtin"]
     figures = json.loads((folder / "eval" / "run.json").read_text())["figures"]
     targets = {t["name"]: t["value"] for t in figures["targets"]}
-    abuse = next(v for k, v in targets.items() if k.startswith("persistent abuse/harm ended before turn"))
+    abuse = targets[PERSISTENT_ENDINGS]
     missed = sum(c["crisis_support_missed"] for c in figures["categories"] if c["expected"] == "crisis")
     cells = [f"{100 * bench[key]:.1f}%" if kind == "pct" else f"{bench[key]:.3f}" for _, key, kind in BENCHMARK]
-    return (f"| {name} | " + " | ".join(cells) + f" | {targets[SAFETY[0]]} / {targets[SAFETY[1]]} | "
+    return (f"| {name} | " + " | ".join(cells) + f" | {targets[CRISIS_ENDINGS]} / {targets[BENIGN_ENDINGS]} | "
             f"{abuse.split(' ')[0]} | {missed} |")
 
 

@@ -81,7 +81,6 @@ def test_check_safety_fails_only_on_a_safety_target(tmp_path: Path) -> None:
     assert next(x for x in results if x["id"] == "crisis")["ended_at"] is not None
 
 
-
 def test_the_report_names_a_folder_of_rebuilt_artefacts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "artefacts").mkdir()  # holds nothing: the package's files are used, but the run says where from
     monkeypatch.setenv("LASTRESORT_ASSESSOR_DATA", str(tmp_path / "artefacts"))

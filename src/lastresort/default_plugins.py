@@ -23,13 +23,11 @@ def register_assessors(register: Register) -> None:
     def builtin(settings: Settings) -> object:
         from lastresort.assessors.builtin import BuiltinAssessor
 
-        if settings.assessor_data is None:
-            return BuiltinAssessor()
-        directory = Path(settings.assessor_data)
-        if not directory.is_dir():
-            raise InvalidInput(f"LASTRESORT_ASSESSOR_DATA: no directory at {directory} (the build's --out, "
-                               "holding builtin_heads.npz and the other artefacts)")
-        return BuiltinAssessor(directory=directory)
+        try:
+            return BuiltinAssessor(directory=Path(settings.assessor_data) if settings.assessor_data else None)
+        except ValueError as exc:  # the folder is missing
+            raise InvalidInput(f"LASTRESORT_ASSESSOR_DATA: {exc} (the build's --out, holding builtin_heads.npz "
+                               "and the other artefacts)") from None
 
     def llama_guard(settings: Settings) -> object:
         from lastresort.assessors.external import LlamaGuardAssessor

@@ -60,14 +60,14 @@ def framing(base: str) -> Framing:
     return Framing(reported=bool(lx.REPORTED.search(base)), framed=framed)
 
 
-@lru_cache(maxsize=64)
-def _asks_for_everyday_code(base: str) -> bool:
-    return bool(lx.CODING_TASK.search(base)) and not lx.ATTACK.search(base)
+#: Kinds of request a tuned head misreads by their frame, each with what keeps it from being harmless: (damper,
+#: the request, what blocks the damper).
+_HARMLESS_UNLESS = ((_CODING, lx.CODING_TASK, lx.ATTACK), (_IMAGE, lx.IMAGE_PROMPT, lx.HARMFUL_IMAGE))
 
 
 @lru_cache(maxsize=64)
-def _asks_for_a_harmless_image(base: str) -> bool:
-    return bool(lx.IMAGE_PROMPT.search(base)) and not lx.HARMFUL_IMAGE.search(base)
+def _harmless_requests(base: str) -> tuple[Damper, ...]:
+    return tuple(d for d, request, unless in _HARMLESS_UNLESS if request.search(base) and not unless.search(base))
 
 
 @lru_cache(maxsize=64)
@@ -84,10 +84,7 @@ def dampers(base: str, *, sexual_minors: bool) -> list[Damper]:
     score worth damping; the child-safety patterns are read only then (about 19 µs a long message otherwise)."""
     frame = framing(base)
     found = [d for d, applies in ((_REPORTED, frame.reported), (_FRAMED, frame.framed)) if applies]
-    if _asks_for_everyday_code(base):
-        found.append(_CODING)
-    if _asks_for_a_harmless_image(base):
-        found.append(_IMAGE)
+    found += _harmless_requests(base)
     if sexual_minors and _speaks_of_child_safety(base):
         found.append(_CHILD_SAFETY)
     return found

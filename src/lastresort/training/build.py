@@ -327,7 +327,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--only retrains judges alone: it excludes --keep-tuned, --tuned and --prepare-only")
     if args.tuned_only and (args.only or args.keep_tuned):
         parser.error("--tuned-only writes the tuned layers alone: it excludes --only and --keep-tuned")
-    if args.tuned_only and args.out.resolve() == OUT.resolve():
+    into_package = args.out.resolve() == OUT.resolve()
+    if args.tuned_only and into_package:
         parser.error("--tuned-only writes a partial set of artefacts: give it an --out folder of its own")
     train_seed = args.seed if args.train_seed is None else args.train_seed
     if not args.data.is_dir():
@@ -412,10 +413,9 @@ def main(argv: list[str] | None = None) -> None:
     write_judges(args.out, judges)
     print(f"wrote {encoder_file} ({encoder_file.stat().st_size // 1024} KiB), {weights} "
           f"({weights.stat().st_size // 1024} KiB), builtin_heads.json" + "".join(f", {a}.*" for a in judges))
-    # A rebuild is a new draw of the recipe: one in thirteen measured on 2026-11-29 ended crisis conversations
+    # A rebuild is a new draw of the recipe: one in fifteen measured on 2026-11-29 ended crisis conversations
     # (README, "A rebuild is a new draw"), and validation did not tell.
-    installed = args.out.resolve() == OUT.resolve()
-    print("check it: lastresort eval --check-safety" if installed else
+    print("check it: lastresort eval --check-safety" if into_package else
           f"before installing, check it: LASTRESORT_ASSESSOR_DATA={args.out} lastresort eval --check-safety")
 
 
