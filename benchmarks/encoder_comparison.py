@@ -144,7 +144,10 @@ def main() -> None:
                   t: np.ndarray = t, target: np.ndarray = target) -> np.ndarray:
             return calibrate(predict(encoder.encode_batch(texts)), t, target)
 
-        results.append(measure(name, score, lambda s, score=score: score([s]), d, val_ap, x.shape[1]))
+        def single(s: str, score: Scorer = score) -> np.ndarray:
+            return score([s])
+
+        results.append(measure(name, score, single, d, val_ap, x.shape[1]))
         print(results[-1], flush=True)
     shipped = BuiltinAssessor()
     shipped_ap = float(shipped.heads.meta["training"]["validation_mean_ap"])

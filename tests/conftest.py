@@ -6,7 +6,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,6 +17,7 @@ from lastresort.core.assessment import AssessContext, Assessment  # noqa: E402
 from lastresort.core.categories import Category  # noqa: E402
 
 if TYPE_CHECKING:
+    from lastresort.responders.base import Responder
     from lastresort.service import ConversationService
 
 PG_URL = os.environ.get("LASTRESORT_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -39,7 +40,7 @@ class TaggedAssessor:
         return Assessment(scores=scores, assessor=self.name)
 
 
-def make_service(url: str, responder: object | None = None, **settings: object) -> ConversationService:
+def make_service(url: str, responder: Responder | None = None, **settings: Any) -> ConversationService:
     """A service on a migrated store at ``url`` with the tagged test assessor and, by default, the offline
     responder; ``settings`` override :class:`Settings` fields."""
     from lastresort.responders.offline import OfflineResponder
@@ -49,9 +50,9 @@ def make_service(url: str, responder: object | None = None, **settings: object) 
 
     engine = create_store_engine(url)
     upgrade(engine)
-    return ConversationService(Store(engine), assessor=TaggedAssessor(),  # type: ignore[arg-type]
-                               responder=responder or OfflineResponder(),  # type: ignore[arg-type]
-                               settings=Settings(database_url=url, **settings))  # type: ignore[arg-type]
+    return ConversationService(Store(engine), assessor=TaggedAssessor(),
+                               responder=responder or OfflineResponder(),
+                               settings=Settings(database_url=url, **settings))
 
 
 @pytest.fixture

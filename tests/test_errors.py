@@ -5,7 +5,7 @@ from __future__ import annotations
 import lastresort.errors as errors
 
 
-def subclasses(cls: type) -> list[type]:
+def subclasses(cls: type[errors.LastResortError]) -> list[type[errors.LastResortError]]:
     return [cls] + [s for c in cls.__subclasses__() for s in subclasses(c)]
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 schemathesis = pytest.importorskip("schemathesis")
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase, OpenApiSchema
 
 from lastresort.api.app import create_app  # noqa: E402
 from lastresort.config import Settings  # noqa: E402
@@ -30,13 +34,13 @@ _conv = _service.create_conversation(_user)
 _turn = _service.post_message(_user, _conv.id, "hello")
 
 app = create_app(service=_service)
-schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+schema: OpenApiSchema = schemathesis.openapi.from_asgi("/openapi.json", app)
 EXAMPLES = int(os.environ.get("LASTRESORT_FUZZ_EXAMPLES", "40"))
 
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_never_errors_and_matches_its_schema(case: schemathesis.Case) -> None:
+def test_api_never_errors_and_matches_its_schema(case: OpenApiCase) -> None:
     if case.path_parameters:
         for name, value in {"conversation_id": _conv.id, "message_id": _turn.assistant_message.id}.items():
             if name in case.path_parameters and isinstance(case.path_parameters[name], str) and \

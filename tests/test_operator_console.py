@@ -11,7 +11,7 @@ from lastresort.doctor import check
 from lastresort.errors import Forbidden, InvalidInput, MessageNotFound
 from lastresort.operator_console import OperatorConsole
 from lastresort.responders.base import EndRequest, ReplyEvent, ReplyRequest, TextDelta
-from lastresort.service import ConversationService
+from lastresort.service import ConversationService, TurnResult
 from lastresort.store.engine import create_store_engine, upgrade
 from lastresort.store.repo import Store
 from tests.conftest import TaggedAssessor
@@ -74,11 +74,12 @@ def test_the_ending_reply_names_the_same_ending_as_the_turn_that_ended_the_path(
     alice, _ = service.add_user("alice")
     olga, _ = service.add_user("olga", role="operator")
     conv = service.create_conversation(alice)
-    turns = []
+    turns: list[TurnResult] = []
     while not (turns and turns[-1].state.ended) and len(turns) < 6:
         turns.append(service.post_message(alice, conv.id, "you are useless [abuse]"))
     turn = turns[-1]
     assert turn.state.ended and turn.assistant_message is not None
+    assert turn.user_message is not None
     console = OperatorConsole(service)
     (queued,) = console.endings(olga)
     assert queued.message_id == turn.user_message.id

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import openai
 import pytest
+from openai.types.chat import (
+    ChatCompletionAssistantMessageParam,
+    ChatCompletionMessageParam,
+    ChatCompletionToolUnionParam,
+    ChatCompletionUserMessageParam,
+)
+from openai.types.chat.chat_completion_chunk import ChoiceDeltaToolCallFunction
 
 from lastresort.proxy.app import ProxyConfig, create_proxy_app
 from lastresort.proxy.upstream import Upstream
@@ -29,10 +36,9 @@ class Rig:
         return openai.OpenAI(base_url=self.url, api_key="sk-upstream-key", max_retries=0,
                              default_headers=headers or None)
 
-    def chat(self, messages: list[dict[str, Any]], **kwargs: Any) -> Any:
+    def chat(self, messages: list[ChatCompletionMessageParam], **kwargs: Any) -> Any:
         with self.client() as client:
-            return client.chat.completions.with_raw_response.create(model="m", messages=messages,  # type: ignore[call-overload]
-                                                                    **kwargs)
+            return client.chat.completions.with_raw_response.create(model="m", messages=messages, **kwargs)
 
     def conversations(self, name: str = "proxy") -> list[Any]:
         return self.service.list_conversations(self.service.local_user(name))
@@ -62,11 +68,11 @@ def steer_rig(tmp_path: Any) -> Iterator[Rig]:
     yield from _rig(f"sqlite:///{tmp_path}/steer.db", mode="steer")
 
 
-def user(text: str) -> dict[str, Any]:
+def user(text: str) -> ChatCompletionUserMessageParam:
     return {"role": "user", "content": text}
 
 
-def assistant(text: str) -> dict[str, Any]:
+def assistant(text: str) -> ChatCompletionAssistantMessageParam:
     return {"role": "assistant", "content": text}
 
 
@@ -118,7 +124,7 @@ def test_an_edited_message_is_a_branch_and_an_altered_reply_a_sibling(rig: Rig) 
 
 
 def test_escalation_is_written_by_the_proxy_and_an_ending_is_marked(rig: Rig) -> None:
-    history: list[dict[str, Any]] = []
+    history: list[ChatCompletionMessageParam] = []
     actions = []
     for _ in range(4):
         history.append(user(ABUSE))
@@ -140,7 +146,8 @@ def test_escalation_is_written_by_the_proxy_and_an_ending_is_marked(rig: Rig) ->
     with rig.client() as client:
         chunks = list(client.chat.completions.create(model="m", messages=history, stream=True))
     assert "has ended" in "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    assert chunks[-1].choices[0].finish_reason == "conversation_ended"
+    # the proxy's own finish_reason, which openai's Literal of finish reasons does not list
+    assert chunks[-1].choices[0].finish_reason == "conversation_ended"  # type: ignore[comparison-overlap]
     (conv,) = rig.conversations()
     assert len(rig.service.get_conversation(rig.service.local_user("proxy"), conv.id).messages) == 8
     # Editing an earlier message branches off, as in the API.
@@ -149,7 +156,8 @@ def test_escalation_is_written_by_the_proxy_and_an_ending_is_marked(rig: Rig) ->
 
 
 def test_history_the_store_never_saw_is_assessed(rig: Rig) -> None:
-    history = [user(ABUSE), assistant("a"), user(ABUSE), assistant("b"), user(ABUSE), assistant("c"), user(ABUSE)]
+    history: list[ChatCompletionMessageParam] = [user(ABUSE), assistant("a"), user(ABUSE), assistant("b"),
+                                                 user(ABUSE), assistant("c"), user(ABUSE)]
     raw = rig.chat(history)
     assert raw.headers["x-lastresort-action"] == "end"
     assert rig.upstream.requests == []
@@ -183,14 +191,16 @@ def test_a_stream_that_breaks_reaches_the_client_as_an_error_and_stores_no_reply
 
 
 def test_tool_calls_pass_through_and_tool_rounds_are_forwarded(rig: Rig) -> None:
-    tools = [{"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}]
+    tools: list[ChatCompletionToolUnionParam] = [
+        {"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}]
     rig.upstream.queue(Script(tools=(Tool("weather", '{"city": "Paris"}'),)))
     with rig.client() as client:
         chunks = list(client.chat.completions.create(model="m", messages=[user("weather in Paris?")], tools=tools,
                                                      stream=True))
         call = chunks[-1]
         assert call.choices[0].finish_reason == "tool_calls"
-        args = "".join(c.choices[0].delta.tool_calls[0].function.arguments or ""
+        # every tool-call delta the fake upstream sends has its function (openai types it as optional)
+        args = "".join(cast(ChoiceDeltaToolCallFunction, c.choices[0].delta.tool_calls[0].function).arguments or ""
                        for c in chunks if c.choices and c.choices[0].delta.tool_calls)
         assert args == '{"city": "Paris"}'
         assert rig.upstream.requests[-1]["tools"] == tools
@@ -212,7 +222,8 @@ def test_models_pass_through(rig: Rig) -> None:
 
 
 def test_end_users_never_share_a_conversation(rig: Rig) -> None:
-    history = [user("hello"), assistant("Hello from upstream."), user("stop [end_request=0.95]")]
+    history: list[ChatCompletionMessageParam] = [user("hello"), assistant("Hello from upstream."),
+                                                 user("stop [end_request=0.95]")]
     raw = rig.chat(history, user="alice")
     assert raw.headers["x-lastresort-action"] == "end"
     history += [assistant(raw.parse().choices[0].message.content), user("more please")]
@@ -254,7 +265,8 @@ def test_token_identity(token_rig: Rig) -> None:
 
 
 def test_steer_mode_asks_the_upstream_with_a_system_message_and_no_tools(steer_rig: Rig) -> None:
-    tools = [{"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}]
+    tools: list[ChatCompletionToolUnionParam] = [
+        {"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}]
     raw = steer_rig.chat([{"role": "system", "content": "app prompt"}, user(ABUSE)], tools=tools)
     assert raw.headers["x-lastresort-action"] == "redirect"
     assert raw.parse().choices[0].message.content == "Hello from upstream."

@@ -26,7 +26,8 @@ from lastresort.responders.offline import OfflineResponder
 from lastresort.service import ConversationService, TurnResult
 from lastresort.store.engine import create_store_engine, upgrade
 from lastresort.store.repo import MessageRow, Store
-from tests.conftest import TaggedAssessor, make_service  # noqa: F401  (re-exported for other tests)
+from tests.conftest import TaggedAssessor
+from tests.conftest import make_service as make_service  # re-exported for other tests
 
 ABUSE = "you are useless [abuse]"
 
@@ -423,7 +424,7 @@ def test_a_failing_assessor_refuses_the_turn_and_stores_nothing(tmp_path: Path) 
     conv = service.create_conversation(user)
     for _ in range(3):
         service.post_message(user, conv.id, ABUSE)  # one abusive turn from an end
-    service.assessor = BrokenAssessor()  # type: ignore[assignment]
+    service.assessor = BrokenAssessor()
     before = len(service.get_conversation(user, conv.id).messages)
     with pytest.raises(AssessorError):
         service.post_message(user, conv.id, "I can't take it anymore, you idiot")
@@ -449,7 +450,9 @@ def test_a_failing_prefetch_leaves_turns_to_be_assessed_one_by_one(service: Conv
     assert "could not prefetch" in caplog.text
     user = service.local_user("u")
     conv = service.create_conversation(user)
-    assert service.post_message(user, conv.id, "[abuse] you").user_message.state.decision.action.value == "redirect"
+    message = service.post_message(user, conv.id, "[abuse] you").user_message
+    assert message is not None and message.state.decision is not None
+    assert message.state.decision.action.value == "redirect"
 
 
 def test_prefetch_is_a_no_op_for_an_assessor_that_cannot(service: ConversationService,
@@ -461,4 +464,6 @@ def test_prefetch_is_a_no_op_for_an_assessor_that_cannot(service: ConversationSe
     assert "could not prefetch" not in caplog.text
     user = service.local_user("u")
     conv = service.create_conversation(user)
-    assert service.post_message(user, conv.id, "[abuse] you").user_message.state.decision.action.value == "redirect"
+    message = service.post_message(user, conv.id, "[abuse] you").user_message
+    assert message is not None and message.state.decision is not None
+    assert message.state.decision.action.value == "redirect"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 import sqlalchemy as sa
@@ -85,7 +86,7 @@ def test_tokens_are_stored_hashed(store: Store) -> None:
     with store.write() as tx:
         tx.add_user("v", "plain-token")
     with store.read() as tx:
-        stored = tx.conn.exec_driver_sql("SELECT token_hash FROM users").scalar()
+        stored = cast(str, tx.conn.exec_driver_sql("SELECT token_hash FROM users").scalar())
     assert stored != "plain-token" and len(stored) == 64
 
 
