@@ -42,7 +42,7 @@ from lastresort.assessors.heads import (
     load_heads,
 )
 from lastresort.assessors.normalize import clip, normalize
-from lastresort.assessors.rules import RuleAssessor, dampers
+from lastresort.assessors.rules import NO_HARM_WORD, RuleAssessor, dampers, names_harm
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
@@ -135,7 +135,7 @@ class BuiltinAssessor:
         base = normalize(clip(text))
         model = {c: float(s) for c, s in zip(self.heads.categories, learned, strict=True)}
         reasons = list(rule.reasons)
-        self._dampen(base, model, reasons)
+        self._dampen(base, model, reasons, rule_found_harm=bool(HARMFUL_REQUESTS & set(rule.scores)))
         self._end_request(base, context, model)
         self._follow_up(base, context, model, reasons)
         scores = dict(rule.scores)
@@ -154,8 +154,11 @@ class BuiltinAssessor:
         return _CFG.end_request_ambiguous if c is Category.END_REQUEST else _CFG.harm_threshold
 
     @staticmethod
-    def _dampen(base: str, model: dict[Category, float], reasons: list[str]) -> None:
-        for damper in dampers(base, sexual_minors=model[Category.SEXUAL_MINORS] >= _SHOWN):
+    def _dampen(base: str, model: dict[Category, float], reasons: list[str], *, rule_found_harm: bool) -> None:
+        found = dampers(base, sexual_minors=model[Category.SEXUAL_MINORS] >= _SHOWN)
+        if not rule_found_harm and not names_harm(base):
+            found.append(NO_HARM_WORD)
+        for damper in found:
             for c in damper.categories:
                 model[c] *= damper.factor
 
@@ -169,9 +172,13 @@ class BuiltinAssessor:
     def _follow_up(self, base: str, context: AssessContext, model: dict[Category, float], reasons: list[str]) -> None:
         if not context.recent_user_turns or len(base) > 60 or not lx.FOLLOW_UP.search(base):
             return
-        previous = self.learned_scores([context.recent_user_turns[-1]])[0]
+        earlier = context.recent_user_turns[-1]
+        previous = self.learned_scores([earlier])[0]
+        unnamed = not names_harm(normalize(clip(earlier)))  # what the earlier turn's own assessment damped
         for c, s in zip(self.heads.categories, previous, strict=True):
             carried = float(s) * _FOLLOW_UP_CARRY
+            if unnamed and c in NO_HARM_WORD.categories:
+                carried *= NO_HARM_WORD.factor
             if c in HARMFUL_REQUESTS and carried > model[c]:
                 model[c] = carried
                 reasons.append(f"{c.value}: follow-up to a previous request (learned)")

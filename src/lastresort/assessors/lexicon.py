@@ -543,6 +543,92 @@ ATTACK = _rx(
     r"laptop|pc|account|accounts|messages|texts|browser|wifi|wi-fi|email|network|site|website|server|database|"
     r"files|camera|webcam|location)|the company that|fired me)\b"
 )
+#: Any word of harm, in English, Spanish, French, German or Italian, by theme. Deliberately broad: a match only
+#: keeps the learned layer's harmful-request scores at full strength (``rules.names_harm``). The tuned heads
+#: learned the shape "write / create / plan / how do I ..." from harmful requests ("come up with monetization
+#: models for a startup that reunites people with their lost pets": violent extremism 0.99, CBRN 0.91,
+#: dangerous-illegal 1.0), so where nothing in a message names a harm, those scores are damped. Written from the
+#: training rows the damper would have let through (AdvBench, HarmBench, our written rows and templates), never
+#: from a test set.
+HARM_WORD = _rx(
+    r"\b(?:"
+    # violence
+    r"kill|murder|assassin|homicid|slaughter|massacre|genocid|exterminat|atrocit|pogrom|hitman|hit man|"
+    r"contract killer|shoot|shot|stab|strangl|chok|suffocat|drown|tortur|hurt|harm|injur|maim|wound|assault|"
+    r"attack|\w*attack|behead|decapitat|dismember|mutilat|flay|quarter|execut|lynch|rape|molest|abus|violen|"
+    r"fight|punch|brutal|cruel|gore|gruesome|graphic|blood|die|dead|death|fatal|lethal|deadly|hostage|kidnap|"
+    r"abduct|hijack|tie (?:\S+ ){0,2}up|restrain|locked in|disappear|run (?:\S+ ){0,2}over|"
+    r"break (?:\S+ ){0,3}(?:legs?|arms?|bones?|neck|jaw)|hang (?:him|her|them|someone|myself)|beat (?:up|him|"
+    r"her|them|someone|a|my|the)|kick (?:him|her|them|someone|a|my|the)|hit (?:him|her|them|someone|a person|"
+    r"my)|arson|set fire|on fire|fire to|start(?:ing)? a fire|acid|revenge|harass|threat|bully|stalk|slave|"
+    r"forced labou?r|debt bondage|before they can leave|"
+    # weapons
+    r"weapon|gun|handgun|firearm|rifle|pistol|glock|full.?auto|silencer|suppressor|ar.?15|ak.?47|"
+    r"serial number|ammo|ammunition|bullet|armed|knife|knives|blade|machete|bomb|explos|detonat|grenade|ied\b|"
+    r"nitro|ammonium|thermite|napalm|military|army|soldier|war\b|warfare|militia|overthrow|by force|coup|"
+    r"insurrection|uprising|terror|jihad|isis\b|al.?qaeda|taliban|islamic state|siege|perpetrator|holocaust|"
+    # poisons and pathogens
+    r"poison|toxic|toxin|chemical|nerve agent|sarin|vx\b|novichok|ricin|anthrax|botul|strychnine|lewisite|"
+    r"mercury|arsenic|tetrodotoxin|thallium|polonium|cyanide|mustard|chlorine|phosgene|bleach|ammonia|gas\b|"
+    r"gases|pathogen|virus|viral|bacteri|germ|spore|disease|outbreak|epidemic|pandemic|ebola|cholera|smallpox|"
+    r"plague|contagious|transmissib|infect|spread|radioactiv|radiolog|uranium|plutonium|nuclear|nuke|biolog|"
+    r"bioweapon|weaponi|enrich|centrifug|synthes|precursor|overdos|"
+    # systems
+    r"hack|cyber|malware|worm|exploit|phish|ddos|ransom|keylog|crack|password|passcode|credential|login|"
+    r"log ?in to|sign in to|bypass|backdoor|trojan|botnet|spyware|stalkerware|rootkit|inject|brute|breach|"
+    r"leak|payload|vulnerab|zero.?day|0day|intrud|intrusion|spoof|sniff|wiretap|intercept|tamper|sabotag|"
+    r"disrupt|chaos|crash|destroy|destruct|damag|delet|wipe|corrupt|disable|deactivat|shut ?down|denial|"
+    r"deny access|goes down|go down|take down|takes down|millions? (?:of )?requests|spam|flood|harvest|scrap|"
+    r"macro|sim swap|click (?:on )?(?:a |the |this )?link|circumvent|unsolicited|(?:read|access|get into|"
+    r"log into|take over|break into) (?:\S+ ){0,3}(?:messages|texts|emails?|gmail|account|phone|dms|inbox|"
+    r"wallet)|"
+    # jailbreak talk
+    r"jailbreak|dan\b|developer mode|ignore (?:all |the |your |any )?(?:previous|prior|above|earlier)|"
+    r"unfilter|uncensor|no restrictions|without restrictions|no rules|no limits|no filter|no ethic|unethic|"
+    r"immoral|"
+    # crime and fraud
+    r"illegal|unlawful|illicit|criminal|crime|police|fbi|irs|authorities|prison|escape|steal|stole|stolen|"
+    r"theft|thief|thieves|rob\b|robb|burgl|shoplift|pickpocket|break in|breaking in|trespass|after hours|"
+    r"lock.?pick|pick (?:\S+ ){0,4}lock|catalytic converter|brake|isn'?t mine|aren'?t mine|doesn'?t belong|"
+    r"vandal|graffiti|launder|counterfeit|fake|forg|fraud|defraud|scam|skimm|embezzl|insider trading|"
+    r"pump and dump|ponzi|pyramid scheme|evad|evasion|smuggl|traffick|across the border|passport|bribe|"
+    r"blackmail|extort|hide|hidden|conceal|secret|covert|body|bodies|corpse|spike|roofie|rohypnol|(?:in|"
+    r"into) (?:\S+ ){0,2}drink|won'?t remember|make it look|get away with|untraceabl|anonymous|"
+    r"without (?:getting caught|being caught|anyone knowing|them knowing|a trace|leaving a trace)|"
+    r"without (?:\S+ ){0,2}(?:obvious|noticed|noticing|detected|detection|suspicion|suspicious|traced|sued)|"
+    r"without (?:\S+ )?(?:permission|authori[sz]ation|consent)|dark ?web|darknet|tor\b|onion|silk road|mixer|"
+    r"black market|organ|cheat|pira|torrent|warez|keygen|lyrics|passage from|copyright|reckless|drunk|dui\b|"
+    r"posing as|impersonat|catfish|social engineering|wire (?:\S+ ){0,2}money|"
+    r"pretend(?:ing)? to be (?:\S+ ){0,2}(?:ceo|bank|boss|manager|police|officer|official|support|government)|"
+    # drugs
+    r"drug|narcotic|dealer|cocaine|coke\b|heroin|meth\b|methamphet|amphetamine|fentanyl|carfentanil|opioid|"
+    r"opiate|opium|morphin|nitazene|mdma|ecstasy|lsd\b|dmt\b|ghb\b|pcp\b|psychedel|psilocyb|ketamine|weed\b|"
+    r"cannabis|marijuana|thc\b|pill|prescription|huff|inhal|breathalyz|"
+    # private data
+    r"dox|address|phone number|social security|ssn\b|private|personal (?:info|data|details)|sell (?:user|"
+    r"personal|their) data|bank account|account number|account details|date of birth|maiden name|"
+    r"security question|medical (?:history|records?)|health records?|licen[cs]e plate|number plate|"
+    r"daily schedule|where will|which hospital|whereabouts|where (?:does|do) |where (?:\S+ ){0,6}(?:lives|"
+    r"works|sleeps|stays|parks)|locat|track (?:someone|my|his|her|their|a person|people)|tracking (?:someone|"
+    r"my|his|her|their)|spy|surveil|"
+    # hate and deception
+    r"hate|hatred|racis|nazi|supremac|extremis|radical|propaganda|recruit|manifesto|slur|degrad|humiliat|"
+    r"demean|dehumaniz|oppress|discriminat|inferior|segregat|trick|deceiv|decept|manipulat|mislead|misinform|"
+    r"disinform|fake news|conspirac|hoax|rigged|ballot|vaccin|anti.?vax|covid|ivermectin|inflammatory|"
+    # self-harm, sex, danger
+    r"suicid|self.?harm|anorexi|bulimi|eating disorder|starv|purg|underage|minor|child|kid|teen|sex|porn|nude|"
+    r"naked|explicit|nsfw|erotic|fetish|danger|harmful|hazard|unsafe|banned|forbidden|restricted|classified|"
+    r"accident|"
+    # es, fr, de, it
+    r"matar|asesin|bomba|explosiv|arma|veneno|envenen|droga|metanfetamin|anfetamin|robar|hackear|contrasena|"
+    r"secuestr|ataque|atentado|violar|cuchill|pistola|direccion|matricula|cerradura|forzar|estaf|reclut|"
+    r"estado islamico|tuer|bombe|explosif|arme|empoisonn|drogue|voler|pirater|mot de passe|enlev|attaque|"
+    r"attentat|viol|couteau|fusil|adresse|immatriculation|crocheter|serrure|arnaqu|recrut|etat islamique|"
+    r"toten|mord|sprengstoff|waffe|gift\b|vergift|droge|stehlen|hacken|passwort|entfuhr|angriff|anschlag|"
+    r"vergewaltig|messer|pistole|kennzeichen|knack|einbrech|schloss|betrug|betrueg|rekrut|islamischer staat|"
+    r"uccid|esplosiv|veleno|avvelen|rubare|indirizzo|truff|endereco"
+    r")"
+)
 #: A request for an image generator's prompt ("generate a stable diffusion prompt that would describe a beautiful
 #: woman": violent extremism 0.97 and CBRN 1.0 from the tuned heads, ToxicChat's train split). A prompt for a
 #: picture is neither instructions nor code, so the request heads are damped unless ``HARMFUL_IMAGE`` applies.

@@ -15,7 +15,7 @@ from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
 
-__all__ = ["VARIANTS_UP_TO", "Damper", "Framing", "RuleAssessor", "dampers", "framing"]
+__all__ = ["NO_HARM_WORD", "VARIANTS_UP_TO", "Damper", "Framing", "RuleAssessor", "dampers", "framing", "names_harm"]
 
 #: Obfuscated variants (leetspeak, spacing, repeats) are matched in messages up to this long; a longer one is
 #: matched in its canonical form only. Obfuscation is a short message's trick against keyword filters; in a long
@@ -47,6 +47,11 @@ _CODING = Damper((Category.CYBER_HARM,), 0.4, "an everyday programming request, 
 # A prompt for an image generator is neither instructions nor code (nothing harmful in the picture asked for).
 _IMAGE = Damper((Category.VIOLENT_EXTREMISM, Category.CBRN, Category.CYBER_HARM, Category.DANGEROUS_ILLEGAL), 0.4,
                 "a prompt for an image generator, nothing harmful in the picture, damped")
+#: For the learned layer only (``BuiltinAssessor``): a message that names no harm at all (``names_harm``) is not
+#: a harmful request, whatever its shape; 1.0 becomes 0.4. Sexual content involving minors has its own judge and
+#: dampers; crisis is never damped.
+NO_HARM_WORD = Damper((Category.VIOLENT_EXTREMISM, Category.CBRN, Category.CYBER_HARM, Category.DANGEROUS_ILLEGAL),
+                      0.4, "no word of harm in it, damped")
 # A parent asking how to talk about sex or protect a child, a survivor speaking of their abuse, or a teenager of
 # their own life is not asking for sexual content involving minors: 0.9 becomes 0.27, below the harm threshold.
 _CHILD_SAFETY = Damper((Category.SEXUAL_MINORS,), 0.3,
@@ -68,6 +73,14 @@ _HARMLESS_UNLESS = ((_CODING, lx.CODING_TASK, lx.ATTACK), (_IMAGE, lx.IMAGE_PROM
 @lru_cache(maxsize=64)
 def _harmless_requests(base: str) -> tuple[Damper, ...]:
     return tuple(d for d, request, unless in _HARMLESS_UNLESS if request.search(base) and not unless.search(base))
+
+
+@lru_cache(maxsize=64)
+def names_harm(base: str) -> bool:
+    """Whether a normalised message holds a word of harm (``lexicon.HARM_WORD``, or the attack words that keep an
+    everyday coding request from being damped), in any of the forms the rule layer reads ("b0mb", "b o m b")."""
+    forms = normalized_forms(base) if len(base) <= VARIANTS_UP_TO else (base,)
+    return any(lx.HARM_WORD.search(f) or lx.ATTACK.search(f) for f in forms)
 
 
 @lru_cache(maxsize=64)
