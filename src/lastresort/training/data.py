@@ -302,7 +302,7 @@ HELD_OUT_SEXUAL_MINORS = tuple(_BENCHMARKS / f"sexual_minors{f'_{n}' if n > 1 el
 HELD_OUT_REQUESTS = (*(_BENCHMARKS / f"harmful_requests{f'_{n}' if n > 1 else ''}.jsonl" for n in range(1, 4)),
                      _BENCHMARKS / "harassment_requests.jsonl", _BENCHMARKS / "harmful_requests_multilingual.jsonl",
                      _BENCHMARKS / "everyday_requests.jsonl", _BENCHMARKS / "coding_requests.jsonl",
-                     _BENCHMARKS / "image_prompt_requests.jsonl")
+                     _BENCHMARKS / "image_prompt_requests.jsonl", _BENCHMARKS / "plain_requests.jsonl")
 HELD_OUT_WRITTEN = HELD_OUT_SEXUAL_MINORS + HELD_OUT_REQUESTS
 
 
