@@ -433,8 +433,13 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
                  "words after it let one of set 6's malware requests through (a token grabber), so set 6 is not "
                  "clean for that damper. Set 8 (image_prompt_requests.jsonl: requests for image-generator prompts, "
                  "everyday and harmful) was written before anything was run on it; the image-prompt damper was built "
-                 "on ToxicChat's train split and the training rows, then measured on set 8 once. The build drops "
-                 "training rows within cosine 0.9 of any set.\n")
+                 "on ToxicChat's train split and the training rows, then measured on set 8 once. Sets 1-8 are not "
+                 "clean for the harm-word damper: words were added to it after seeing which of their requests it "
+                 "let through. Set 9 (plain_requests.jsonl: harmful requests in plain words, some naming no harm "
+                 "outright, and everyday requests for plans, copy, stories and money) was written after that damper "
+                 "and before anything was run on it; the shipped build predates it, and no training row is within "
+                 "cosine 0.9 of its prompts (two within 0.8). The build drops training rows within cosine 0.9 of "
+                 "any set.\n")
     lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
     for key in REQUESTS:
         lines += request_rows[key]
