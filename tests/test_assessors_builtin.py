@@ -6,7 +6,6 @@ import hashlib
 import json
 from importlib import resources
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 import pytest
@@ -24,6 +23,7 @@ from lastresort.core.state import PathState
 
 CFG = PolicyConfig()
 NONE = AssessContext()
+_REQUEST_CATEGORIES = (Category.VIOLENT_EXTREMISM, Category.CBRN, Category.CYBER_HARM, Category.DANGEROUS_ILLEGAL)
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +131,7 @@ def test_batch_equals_single(judge: BuiltinAssessor) -> None:
 
 def test_calibration_is_monotone_and_lands_the_threshold_on_the_policy_score() -> None:
     p = np.linspace(0, 1, 101)
-    # a single head's scalar threshold and target: calibrate is annotated for arrays and takes scalars alike
-    threshold, target = cast(np.ndarray, np.float32(0.2)), cast(np.ndarray, np.float32(0.35))
+    threshold, target = 0.2, 0.35  # a single head's
     out = calibrate(p, threshold, target)
     assert np.all(np.diff(out) >= 0) and out[0] == 0 and abs(out[-1] - 1) < 1e-6
     assert abs(calibrate(np.array([0.2]), threshold, target)[0] - 0.35) < 1e-6
@@ -317,8 +316,7 @@ def test_metadata_without_its_weights_is_not_mixed_with_the_packages(tmp_path: P
 def test_the_tuned_layers_load_from_the_directory_where_it_holds_them(tmp_path: Path) -> None:
     from lastresort.assessors.encoder import TUNED, load_weights
 
-    # the installed package's data folder is on disk: a Path, which the Traversable type does not say
-    with np.load(cast(Path, resources.files("lastresort.assessors") / "data" / f"{TUNED}.npz")) as z:
+    with (resources.files("lastresort.assessors") / "data" / f"{TUNED}.npz").open("rb") as f, np.load(f) as z:
         layers = {k: z[k] for k in z.files}
     name = sorted(layers)[0]
     np.savez(tmp_path / f"{TUNED}.npz", **{**layers, name: np.zeros_like(layers[name])})
@@ -365,11 +363,7 @@ def test_code_that_attacks_is_still_refused(judge: BuiltinAssessor, text: str) -
 ])
 def test_a_prompt_for_a_harmless_image_is_not_refused(judge: BuiltinAssessor, text: str) -> None:
     a = judge.assess(text, NONE)
-    assert max(a.score(c) for c in (Category.VIOLENT_EXTREMISM, Category.CBRN, Category.CYBER_HARM,
-                                    Category.DANGEROUS_ILLEGAL)) < CFG.harm_threshold
-
-
-_REQUEST_CATEGORIES = (Category.VIOLENT_EXTREMISM, Category.CBRN, Category.CYBER_HARM, Category.DANGEROUS_ILLEGAL)
+    assert max(a.score(c) for c in _REQUEST_CATEGORIES) < CFG.harm_threshold
 
 
 @pytest.mark.parametrize("text", [

@@ -135,7 +135,7 @@ class BuiltinAssessor:
         base = normalize(clip(text))
         model = {c: float(s) for c, s in zip(self.heads.categories, learned, strict=True)}
         reasons = list(rule.reasons)
-        self._dampen(base, model, reasons, rule_found_harm=bool(HARMFUL_REQUESTS & set(rule.scores)))
+        self._dampen(base, model, reasons, harm_named=_names_harm(base, rule))
         self._end_request(base, context, model)
         self._follow_up(base, context, model, reasons)
         scores = dict(rule.scores)
@@ -154,9 +154,9 @@ class BuiltinAssessor:
         return _CFG.end_request_ambiguous if c is Category.END_REQUEST else _CFG.harm_threshold
 
     @staticmethod
-    def _dampen(base: str, model: dict[Category, float], reasons: list[str], *, rule_found_harm: bool) -> None:
+    def _dampen(base: str, model: dict[Category, float], reasons: list[str], *, harm_named: bool) -> None:
         found = dampers(base, sexual_minors=model[Category.SEXUAL_MINORS] >= _SHOWN)
-        if not rule_found_harm and not names_harm(base):
+        if not harm_named:
             found.append(NO_HARM_WORD)
         for damper in found:
             for c in damper.categories:
@@ -174,7 +174,8 @@ class BuiltinAssessor:
             return
         earlier = context.recent_user_turns[-1]
         previous = self.learned_scores([earlier])[0]
-        unnamed = not names_harm(normalize(clip(earlier)))  # what the earlier turn's own assessment damped
+        # damped as the earlier turn's own assessment damped it
+        unnamed = not _names_harm(normalize(clip(earlier)), self._rules.assess(earlier, AssessContext()))
         for c, s in zip(self.heads.categories, previous, strict=True):
             carried = float(s) * _FOLLOW_UP_CARRY
             if unnamed and c in NO_HARM_WORD.categories:
@@ -182,6 +183,11 @@ class BuiltinAssessor:
             if c in HARMFUL_REQUESTS and carried > model[c]:
                 model[c] = carried
                 reasons.append(f"{c.value}: follow-up to a previous request (learned)")
+
+
+def _names_harm(base: str, rule: Assessment) -> bool:
+    """Whether a message names a harm: a word of harm in it (``rules.names_harm``) or a harmful rule match."""
+    return bool(HARMFUL_REQUESTS & set(rule.scores)) or names_harm(base)
 
 
 assert Category.SELF_HARM_RISK in CRISIS  # crisis is never in the damped sets above

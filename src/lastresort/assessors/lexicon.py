@@ -548,8 +548,9 @@ ATTACK = _rx(
 #: learned the shape "write / create / plan / how do I ..." from harmful requests ("come up with monetization
 #: models for a startup that reunites people with their lost pets": violent extremism 0.99, CBRN 0.91,
 #: dangerous-illegal 1.0), so where nothing in a message names a harm, those scores are damped. Written from the
-#: training rows the damper would have let through (AdvBench, HarmBench, our written rows and templates), never
-#: from a test set.
+#: training rows the damper would have let through (AdvBench, HarmBench, our written rows and templates) and from
+#: what it let through in our written benchmark sets 1-8 (so those are not clean for it); never from a test set or
+#: from set 9, which measures it.
 HARM_WORD = _rx(
     r"\b(?:"
     # violence
