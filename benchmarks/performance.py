@@ -785,8 +785,9 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         "arithmetic and its weights' trips from memory stay the floor. RSS grows: a process that loads the "
         "assessor, 166 → 176 MB, and after 300 messages, 179 → 188 MB (the side-by-side blocks and the composed "
         "matrices, 8.8 MB, are kept beside the tuned layers they come from, which training and the tests read; "
-        "composed in float64 at first, the temporaries added 6 MB more). The same day the learned layer began to look for a word of harm in every message it would damp "
-        "(two patterns, about 90 and 80 µs on a long message that names none); this run includes both.",
+        "composed in float64 at first, the temporaries added 6 MB more). The same day the learned layer began to "
+        "look for a word of harm in every message it would damp (two patterns, about 90 and 80 µs on a long "
+        "message that names none); this run includes both.",
         "",
         "Checked again and kept: one BLAS thread. With two, one openai-moderation text at a time took 4.0 ms at "
         "p50 against 5.2 ms with one on an idle machine, but 8.2 ms (p99 145 ms) against 5.2 ms (p99 12 ms) with "
