@@ -834,8 +834,13 @@ def render(fig: dict[str, Any], args: argparse.Namespace, *, when: str) -> str:
         "peak 227-228 MB before the second round and 269-271 MB after; on that branch without the coalescer "
         "231-233 MB, with it 248-253 MB; with it and `MALLOC_ARENA_MAX=2` 225-226 MB against 251-256 MB. So the "
         "growth is glibc's per-thread malloc arenas keeping the encoder's larger batch arrays: whichever request "
-        "thread leads a batch allocates them in its own arena. Running the batches on one dedicated thread would "
-        "keep them in one arena; not done yet.",
+        "thread leads a batch allocates them in its own arena. On 2026-11-29 the peak had reached 288-295 MB in "
+        "this report's runs, so `serve` and `proxy` now ask glibc for at most two arenas at startup "
+        "(`lastresort.arenas`, setting `malloc_arenas`; a `MALLOC_ARENA_MAX` in the environment wins). Ad-hoc, "
+        "the benchmark's server after 12 s at 8 clients, peak during 8 s at 16, two alternating runs each: "
+        "290-299 MB with glibc's default, 253-254 MB with two arenas; turns/s 106-135 and 121-135 (another job "
+        "shared the machine). A dedicated batch thread would do the same for the batches alone, at the cost of a "
+        "thread hop a turn.",
         "",
     ]
     lines += [*SCREEN_TRIED.splitlines(), ""]

@@ -56,6 +56,7 @@ class Settings:
     responder_timeout: float = 60.0  # seconds per model request (connect, read)
     responder_max_retries: int = 2  # the SDK's retries on connection errors, 408/409/429 and 5xx
     responder_max_tokens: int = 1024
+    malloc_arenas: int = 2  # serve and proxy: glibc malloc arenas at most (0: glibc's default); see arenas.py
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, /, **overrides: object) -> Settings:

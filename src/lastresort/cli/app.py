@@ -43,6 +43,16 @@ def load_settings(database_url: str | None = None, **overrides: object) -> Setti
         raise fail(exc.message) from None
 
 
+def bound_malloc_arenas(settings: Settings) -> None:
+    """For a long-running server, before its threads start (see ``lastresort.arenas``)."""
+    from lastresort.arenas import limit_malloc_arenas
+
+    try:
+        limit_malloc_arenas(settings.malloc_arenas)
+    except ValueError as exc:
+        raise fail(f"LASTRESORT_MALLOC_ARENAS: {exc}.") from None
+
+
 def open_service(settings: Settings, *, durable: bool = True) -> ConversationService:
     from lastresort.bootstrap import open_service as _open
 

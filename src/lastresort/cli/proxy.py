@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from lastresort._version import __version__
-from lastresort.cli.app import DatabaseUrl, PolicyFile, app, err, fail, load_settings, open_service
+from lastresort.cli.app import (
+    DatabaseUrl,
+    PolicyFile,
+    app,
+    bound_malloc_arenas,
+    err,
+    fail,
+    load_settings,
+    open_service,
+)
 
 
 class Mode(StrEnum):
@@ -58,6 +67,7 @@ def proxy(
     if not upstream.startswith(("http://", "https://")):
         raise fail(f"--upstream must be an http:// or https:// URL, got {upstream!r}.")
     settings = load_settings(database_url, policy_file=policy_file)
+    bound_malloc_arenas(settings)
     service = open_service(settings)
     service.assessor.assess("warm-up", AssessContext())  # load the assessor's weights before the first request
     config = ProxyConfig(upstream=upstream, mode=mode.value, identity=identity.value, user=user, timeout=timeout)

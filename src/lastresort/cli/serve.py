@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from lastresort._version import __version__
-from lastresort.cli.app import DatabaseUrl, PolicyFile, app, err, load_settings, open_service
+from lastresort.cli.app import DatabaseUrl, PolicyFile, app, bound_malloc_arenas, err, load_settings, open_service
 
 
 @app.command()
@@ -33,6 +33,7 @@ def serve(
     from lastresort.core.assessment import AssessContext
 
     settings = load_settings(database_url, policy_file=policy_file)
+    bound_malloc_arenas(settings)
     service = open_service(settings)
     # Load the assessor's weights now, so the first user does not wait for them (about 1.5 s for `builtin`).
     service.assessor.assess("warm-up", AssessContext())
