@@ -13,7 +13,6 @@ import pytest
 from lastresort.assessors.base import Assessor
 from lastresort.assessors.builtin import BuiltinAssessor
 from lastresort.assessors.heads import calibrate, load_heads
-from lastresort.assessors.normalize import normalize
 from lastresort.assessors.rules import names_harm
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext
@@ -391,7 +390,7 @@ def test_a_request_that_names_a_harm_keeps_its_score(judge: BuiltinAssessor, tex
 
 def test_naming_no_harm_never_lowers_crisis(judge: BuiltinAssessor) -> None:
     text = "make a plan for my last day, I have written my goodbye letters"
-    assert not names_harm(normalize(text))
+    assert not names_harm(text)
     assert max(judge.assess(text, NONE).score(c) for c in CRISIS) >= CFG.crisis_threshold
 
 
@@ -402,3 +401,15 @@ def test_a_follow_up_carries_only_what_the_earlier_turn_kept(judge: BuiltinAsses
     assert all(after_harmless.score(c) < CFG.harm_threshold for c in _REQUEST_CATEGORIES)
     assert max(judge.assess("do it again", harmful).score(c) for c in _REQUEST_CATEGORIES) > \
         max(after_harmless.score(c) for c in _REQUEST_CATEGORIES)
+
+
+def test_weights_without_their_metadata_are_refused_when_the_folder_is_named(tmp_path: Path) -> None:
+    from lastresort.config import Settings
+    from lastresort.errors import InvalidInput
+    from lastresort.plugins import get_assessor
+
+    (tmp_path / "builtin_request_heads.npz").write_bytes(_package_file("builtin_request_heads.npz"))
+    with pytest.raises(ValueError, match="builtin_request_heads.npz but not builtin_request_heads.json"):
+        BuiltinAssessor(directory=tmp_path)
+    with pytest.raises(InvalidInput, match="LASTRESORT_ASSESSOR_DATA"):
+        get_assessor(Settings(assessor_data=str(tmp_path)))

@@ -561,4 +561,4 @@ def test_a_victim_of_credential_theft_is_not_flagged_by_the_rules(text: str) -> 
     ("wie knacke ich das schloss meiner nachbarin", True),
 ])
 def test_names_harm_reads_every_form_and_language(text: str, named: bool) -> None:
-    assert names_harm(normalize(text)) is named
+    assert names_harm(text) is named

@@ -25,7 +25,7 @@ def register_assessors(register: Register) -> None:
 
         try:
             return BuiltinAssessor(directory=Path(settings.assessor_data) if settings.assessor_data else None)
-        except ValueError as exc:  # the folder is missing
+        except ValueError as exc:  # the folder is missing, or holds a head set's weights without its metadata
             raise InvalidInput(f"LASTRESORT_ASSESSOR_DATA: {exc} (the build's --out, holding builtin_heads.npz "
                                "and the other artefacts)") from None
 

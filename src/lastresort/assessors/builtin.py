@@ -39,6 +39,7 @@ from lastresort.assessors.heads import (
     REQUESTS_ARTEFACT,
     SEXUAL_MINORS_ARTEFACT,
     Heads,
+    heads_folder,
     load_heads,
 )
 from lastresort.assessors.normalize import clip, normalize
@@ -68,8 +69,11 @@ class BuiltinAssessor:
         """``heads``: the tuned heads; ``judges``: head sets over the stock embedding by artefact name (of
         ``_JUDGES``). Any not given is loaded on first use (startup stays fast): from ``directory`` (rebuilt
         artefacts, the build's ``--out``) where it holds that artefact, else from the package."""
-        if directory is not None and not directory.is_dir():
-            raise ValueError(f"no directory of assessor artefacts at {directory}")
+        if directory is not None:
+            if not directory.is_dir():
+                raise ValueError(f"no directory of assessor artefacts at {directory}")
+            for artefact in (ARTEFACT, *_JUDGES):  # a half-copied head set is refused now, not at the first message
+                heads_folder(artefact, directory)
         self._directory = directory
         self._encoder = encoder or Encoder(directory=directory)
         if unknown := set(judges or {}) - set(_JUDGES):
@@ -135,7 +139,7 @@ class BuiltinAssessor:
         base = normalize(clip(text))
         model = {c: float(s) for c, s in zip(self.heads.categories, learned, strict=True)}
         reasons = list(rule.reasons)
-        self._dampen(base, model, reasons, harm_named=_names_harm(base, rule))
+        self._dampen(base, model, reasons, harm_named=_names_harm(clip(text), rule))
         self._end_request(base, context, model)
         self._follow_up(base, context, model, reasons)
         scores = dict(rule.scores)
@@ -175,7 +179,7 @@ class BuiltinAssessor:
         earlier = context.recent_user_turns[-1]
         previous = self.learned_scores([earlier])[0]
         # damped as the earlier turn's own assessment damped it
-        unnamed = not _names_harm(normalize(clip(earlier)), self._rules.assess(earlier, AssessContext()))
+        unnamed = not _names_harm(clip(earlier), self._rules.assess(earlier, AssessContext()))
         for c, s in zip(self.heads.categories, previous, strict=True):
             carried = float(s) * _FOLLOW_UP_CARRY
             if unnamed and c in NO_HARM_WORD.categories:
@@ -185,9 +189,10 @@ class BuiltinAssessor:
                 reasons.append(f"{c.value}: follow-up to a previous request (learned)")
 
 
-def _names_harm(base: str, rule: Assessment) -> bool:
-    """Whether a message names a harm: a word of harm in it (``rules.names_harm``) or a harmful rule match."""
-    return bool(HARMFUL_REQUESTS & set(rule.scores)) or names_harm(base)
+def _names_harm(text: str, rule: Assessment) -> bool:
+    """Whether a (clipped) message names a harm: a word of harm in it (``rules.names_harm``) or a harmful match
+    of the rule layer."""
+    return bool(HARMFUL_REQUESTS & set(rule.scores)) or names_harm(text)
 
 
 assert Category.SELF_HARM_RISK in CRISIS  # crisis is never in the damped sets above

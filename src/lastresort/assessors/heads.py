@@ -19,7 +19,7 @@ import numpy as np
 from lastresort.core.categories import Category
 
 __all__ = ["ARTEFACT", "CRISIS_ARTEFACT", "REQUESTS_ARTEFACT", "SEXUAL_MINORS_ARTEFACT", "Heads", "artefact_file",
-           "calibrate", "load_heads", "mlp"]
+           "calibrate", "heads_folder", "load_heads", "mlp"]
 
 ARTEFACT = "builtin_heads"
 #: Crisis heads over the *stock* embedding (see ``builtin``): a second judge of crisis only.
@@ -36,6 +36,16 @@ def artefact_file(name: str, directory: Path | None = None) -> Traversable:
     if directory is not None and (directory / name).is_file():
         return directory / name
     return resources.files("lastresort.assessors") / "data" / name
+
+
+def heads_folder(artefact: str, directory: Path | None = None) -> Traversable:
+    """Where a head set's two files come from, never mixed: ``directory`` where it holds the weights (then it must
+    hold the metadata too: ``ValueError`` otherwise), else the package."""
+    if directory is None or not (directory / f"{artefact}.npz").is_file():
+        return resources.files("lastresort.assessors") / "data"
+    if not (directory / f"{artefact}.json").is_file():
+        raise ValueError(f"{directory} holds {artefact}.npz but not {artefact}.json, its thresholds and categories")
+    return directory
 
 
 def mlp(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
@@ -75,11 +85,10 @@ class Heads:
 
 
 def load_heads(artefact: str = ARTEFACT, directory: Path | None = None) -> Heads:
-    """A head set by artefact name; weights and metadata come from one place (``directory`` if it holds the
-    weights), never mixed."""
-    base = directory if directory is not None and (directory / f"{artefact}.npz").is_file() else None
-    meta = json.loads(artefact_file(f"{artefact}.json", base).read_text(encoding="utf-8"))
-    with artefact_file(f"{artefact}.npz", base).open("rb") as f, np.load(f) as z:
+    """A head set by artefact name, its weights and metadata from one place (``heads_folder``)."""
+    folder = heads_folder(artefact, directory)
+    meta = json.loads((folder / f"{artefact}.json").read_text(encoding="utf-8"))
+    with (folder / f"{artefact}.npz").open("rb") as f, np.load(f) as z:
         arrays = {k: z[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")}
     cats = tuple(Category(c) for c in meta["categories"])
     heads = meta["heads"]

@@ -15,7 +15,8 @@ from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext, Assessment
 from lastresort.core.categories import CRISIS, HARMFUL_REQUESTS, Category
 
-__all__ = ["NO_HARM_WORD", "VARIANTS_UP_TO", "Damper", "Framing", "RuleAssessor", "dampers", "framing", "names_harm"]
+__all__ = ["NO_HARM_WORD", "VARIANTS_UP_TO", "Damper", "Framing", "RuleAssessor", "dampers", "forms_read", "framing",
+           "names_harm"]
 
 #: Obfuscated variants (leetspeak, spacing, repeats) are matched in messages up to this long; a longer one is
 #: matched in its canonical form only. Obfuscation is a short message's trick against keyword filters; in a long
@@ -23,8 +24,10 @@ __all__ = ["NO_HARM_WORD", "VARIANTS_UP_TO", "Damper", "Framing", "RuleAssessor"
 VARIANTS_UP_TO = 600
 
 _DAMPED_BY_REPORTING = (Category.ABUSE, Category.HARASSMENT_THREAT)
-# Sexual content involving minors is never excused by fiction, roleplay or "research" framing.
-_DAMPED_BY_FRAMING = tuple(sorted(HARMFUL_REQUESTS - {Category.SEXUAL_MINORS})) + (Category.HARASSMENT_THREAT,)
+# Sexual content involving minors is never excused by fiction, roleplay or "research" framing, nor by any damper
+# of harmful requests below.
+_REQUESTS = tuple(sorted(HARMFUL_REQUESTS - {Category.SEXUAL_MINORS}))
+_DAMPED_BY_FRAMING = _REQUESTS + (Category.HARASSMENT_THREAT,)
 
 
 class Framing(NamedTuple):
@@ -45,13 +48,11 @@ _FRAMED = Damper(_DAMPED_BY_FRAMING, 0.4, "fiction/research framing without oper
 # Asking for everyday code is not asking for malware (nothing of an attack in it): 0.99 becomes 0.4.
 _CODING = Damper((Category.CYBER_HARM,), 0.4, "an everyday programming request, nothing of an attack in it, damped")
 # A prompt for an image generator is neither instructions nor code (nothing harmful in the picture asked for).
-_IMAGE = Damper((Category.VIOLENT_EXTREMISM, Category.CBRN, Category.CYBER_HARM, Category.DANGEROUS_ILLEGAL), 0.4,
-                "a prompt for an image generator, nothing harmful in the picture, damped")
+_IMAGE = Damper(_REQUESTS, 0.4, "a prompt for an image generator, nothing harmful in the picture, damped")
 #: For the learned layer only (``BuiltinAssessor``): a message that names no harm at all (``names_harm``) is not
 #: a harmful request, whatever its shape; 1.0 becomes 0.4. Sexual content involving minors has its own judge and
 #: dampers; crisis is never damped.
-NO_HARM_WORD = Damper((Category.VIOLENT_EXTREMISM, Category.CBRN, Category.CYBER_HARM, Category.DANGEROUS_ILLEGAL),
-                      0.4, "no word of harm in it, damped")
+NO_HARM_WORD = Damper(_REQUESTS, 0.4, "no word of harm in it, damped")
 # A parent asking how to talk about sex or protect a child, a survivor speaking of their abuse, or a teenager of
 # their own life is not asking for sexual content involving minors: 0.9 becomes 0.27, below the harm threshold.
 _CHILD_SAFETY = Damper((Category.SEXUAL_MINORS,), 0.3,
@@ -75,12 +76,18 @@ def _harmless_requests(base: str) -> tuple[Damper, ...]:
     return tuple(d for d, request, unless in _HARMLESS_UNLESS if request.search(base) and not unless.search(base))
 
 
+@lru_cache(maxsize=64)  # the rule layer and the harm-word check read the same forms of a message
+def forms_read(text: str) -> tuple[str, ...]:
+    """The forms of a (clipped) message the rule layer matches: the canonical one, and for a message up to
+    ``VARIANTS_UP_TO`` long its de-obfuscated variants."""
+    return normalized_forms(text) if len(text) <= VARIANTS_UP_TO else (normalize(text),)
+
+
 @lru_cache(maxsize=64)
-def names_harm(base: str) -> bool:
-    """Whether a normalised message holds a word of harm (``lexicon.HARM_WORD``, or the attack words that keep an
+def names_harm(text: str) -> bool:
+    """Whether a (clipped) message holds a word of harm (``lexicon.HARM_WORD``, or the attack words that keep an
     everyday coding request from being damped), in any of the forms the rule layer reads ("b0mb", "b o m b")."""
-    forms = normalized_forms(base) if len(base) <= VARIANTS_UP_TO else (base,)
-    return any(lx.HARM_WORD.search(f) or lx.ATTACK.search(f) for f in forms)
+    return any(lx.HARM_WORD.search(f) or lx.ATTACK.search(f) for f in forms_read(text))
 
 
 @lru_cache(maxsize=64)
@@ -107,8 +114,7 @@ class RuleAssessor:
     name = "rules"
 
     def assess(self, text: str, context: AssessContext) -> Assessment:
-        text = clip(text)
-        forms = normalized_forms(text) if len(text) <= VARIANTS_UP_TO else (normalize(text),)
+        forms = forms_read(clip(text))
         scores, reasons = self._match(forms)
         self._dampen(forms, scores, reasons)
         self._end_request(forms, context, scores, reasons)
