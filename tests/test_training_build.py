@@ -109,11 +109,11 @@ def test_the_request_judge_learns_dangerous_illegal_from_private_data_alone() ->
 def test_only_rebuilds_judges_alone(extra: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         build.main(["--only", "builtin_request_heads", *extra])
-    assert "--only retrains judges alone" in capsys.readouterr().err
+    assert "--only and --refit-crisis retrain parts alone" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--only", "builtin_request_heads"], "--tuned-only writes the tuned layers alone"),
+    (["--only", "builtin_request_heads"], "--only and --refit-crisis retrain parts alone"),
     (["--keep-tuned"], "--tuned-only writes the tuned layers alone"),
     ([], "give it an --out folder of its own"),  # a partial set must never replace the package's artefacts
 ])

@@ -47,6 +47,7 @@ from lastresort.core.policy import PolicyConfig
 from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, UNKNOWN, Row, load_rows, test_prompts
 from lastresort.training.embed import embed_cached
 from lastresort.training.metrics import average_precision
+from lastresort.training.refit import L2_GRID, hidden, refit_column
 from lastresort.training.templates import FAMILIES, by_family
 
 __all__ = ["main"]
@@ -70,6 +71,9 @@ JUDGES: dict[str, tuple[frozenset[Category], tuple[str, ...]]] = {
 #: about a cat"); the tuned head covers those requests, the judge adds private people's data.
 JUDGE_FOCUS: dict[str, dict[Category, str]] = {REQUESTS_ARTEFACT: {Category.DANGEROUS_ILLEGAL: "private_data"}}
 JUDGE_ONLY_FAMILIES = tuple(f for _, families in JUDGES.values() for f in families)
+#: What ``--only`` retrains: the judges above, and the crisis judge, which learns from the tuned layers' rows alone
+#: (the full build trains it beside them, on the same prepared rows).
+RETRAINABLE: dict[str, tuple[frozenset[Category], tuple[str, ...]]] = {CRISIS_ARTEFACT: (CRISIS, ()), **JUDGES}
 TUNED_FAMILIES = tuple(f for f in FAMILIES if f not in JUDGE_ONLY_FAMILIES)
 #: Fine-tuning: the encoder's layers move slowly and are pulled towards their stock values, the heads learn fast.
 LR, HEAD_LR, L2SP = 1e-4, 1e-3, 1e-4
@@ -264,7 +268,7 @@ def judge_heads(args: argparse.Namespace, encoder: Encoder, artefact: str) -> di
     """One of ``JUDGES``: heads over the stock embedding trained on the tuned layers' rows plus the judge's own
     template families, with their own decontamination and the same hash split. Thresholds are chosen on the stock
     embeddings decontamination already computed (the runtime's stock embedding, bit for bit)."""
-    categories, families = JUDGES[artefact]
+    categories, families = RETRAINABLE[artefact]
     rows, dropped, x = decontaminated(load_rows(args.data, args.seed, TUNED_FAMILIES + families), args.data, encoder,
                                       args.cache / "embeddings")
     for category, family in JUDGE_FOCUS.get(artefact, {}).items():
@@ -273,13 +277,59 @@ def judge_heads(args: argparse.Namespace, encoder: Encoder, artefact: str) -> di
     data = prepare(rows, is_val, encoder, args.cache / "finetune" / f"{artefact}.npz")
     positives = {c.value: int((data["labels"][~is_val, CATEGORIES.index(c)] == 1).sum()) for c in categories}
     print(f"{artefact}: {len(rows)} rows ({len(dropped)} dropped), training positives {positives}")
-    note = ("the rows of builtin_heads.json plus the template families " + ", ".join(families)
-            + f" (same loaders, hash split and decontamination: {len(dropped)} rows dropped)"
+    note = ("the training rows of lastresort.training.data (mapping as in builtin_heads.json)"
+            + (" plus the template families " + ", ".join(families) if families else "")
+            + f" (the same hash split and decontamination: {len(dropped)} rows dropped; counts in sources)"
             + "".join(f"; {c.value} positives only from the {f} family, other rows' positives unknown"
                       for c, f in JUDGE_FOCUS.get(artefact, {}).items()))
     meta = stock_heads(data, is_val, x[is_val], args, categories, note)
     meta["rows"] = {"train": int((~is_val).sum()), "validation": int(is_val.sum())}
+    meta["sources"] = dict(Counter(r.source for r in rows))
     return meta
+
+
+def refit_crisis(args: argparse.Namespace, encoder: Encoder) -> None:
+    """Refit the tuned heads' crisis columns on today's rows (``training.refit``): the tuned layers, the hidden
+    layer and every other column stay as they are in ``--out`` (else the package's); thresholds chosen again."""
+    source = args.out if (args.out / "builtin_heads.npz").is_file() else OUT
+    rows, dropped, _ = decontaminated(load_rows(args.data, args.seed, TUNED_FAMILIES), args.data, encoder,
+                                      args.cache / "embeddings")
+    is_val = np.array([_validation(r, args.val_fraction) for r in rows])
+    y = np.array([r.labels for r in rows], dtype=np.float32)
+    with np.load(source / f"{TUNED}.npz" if (source / f"{TUNED}.npz").is_file() else OUT / f"{TUNED}.npz") as z:
+        layers = {k: z[k] for k in z.files}
+    with np.load(source / "builtin_heads.npz") as z:
+        params = {k: z[k] for k in z.files}
+    meta = json.loads((source / "builtin_heads.json").read_text(encoding="utf-8"))
+    z_all, _ = runtime_embeddings(layers, [r.text for r in rows])
+    h = hidden(z_all, params["w1"], params["b1"])
+    refits: dict[str, Any] = {}
+    for c in sorted(CRISIS, key=CATEGORIES.index):
+        j = CATEGORIES.index(c)
+        refit = refit_column(h, y[:, j], is_val, (params["w2"][:, j], float(params["b2"][j])))
+        params["w2"][:, j], params["b2"][j] = refit.weights, refit.bias
+        refits[c.value] = {"l2": refit.l2, "val_ap": refit.val_ap}
+    pv = heads_probabilities(params, z_all[is_val])
+    for c in CRISIS:
+        j = CATEGORIES.index(c)
+        t, rule, figures = choose_threshold(c, y[is_val][:, j], pv[:, j])
+        meta["heads"][c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule,
+                                  "train_positives": int((y[~is_val][:, j] == 1).sum()),
+                                  "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
+        print(f"{c.value:20s} refitted: threshold {t:.4f} ({rule}) {figures} {refits[c.value]}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    weights = args.out / "builtin_heads.npz"
+    np.savez_compressed(weights, **params)
+    meta["weights_sha256"] = hashlib.sha256(weights.read_bytes()).hexdigest()
+    meta["crisis_refit"] = {
+        "what": "the crisis columns of the output layer (w2, b2) fitted again by lastresort.training.refit; the "
+                "tuned layers, w1, b1 and the other columns as trained (training, rows and sources above)",
+        "rows": {"train": int((~is_val).sum()), "validation": int(is_val.sum())},
+        "sources": dict(Counter(r.source for r in rows)), "decontamination_dropped": len(dropped),
+        "l2_grid": list(L2_GRID), "columns": refits,
+    }
+    (args.out / "builtin_heads.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {weights} and builtin_heads.json")
 
 
 def write_judges(out: Path, judges: dict[str, dict[str, Any]]) -> None:
@@ -317,16 +367,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tuned-only", action="store_true",
                         help="write the tuned layers and heads alone, no judge (judges already in --out stay; "
                              "without them, LASTRESORT_ASSESSOR_DATA takes the package's)")
-    parser.add_argument("--only", choices=sorted(JUDGES), action="append", default=None, metavar="ARTEFACT",
+    parser.add_argument("--only", choices=sorted(RETRAINABLE), action="append", default=None, metavar="ARTEFACT",
                         help="retrain only this judge over the stock embedding (repeatable; "
-                             f"one of {', '.join(sorted(JUDGES))}); every other file stays as it is")
+                             f"one of {', '.join(sorted(RETRAINABLE))}); every other file stays as it is")
+    parser.add_argument("--refit-crisis", action="store_true",
+                        help="refit only the tuned heads' crisis columns on today's rows, every other weight as it "
+                             "is (with --only, after those judges)")
     args = parser.parse_args(argv)
     if args.keep_tuned and args.tuned is not None:
         parser.error("--keep-tuned and --tuned exclude each other")
-    if args.only and (args.keep_tuned or args.tuned is not None or args.prepare_only):
-        parser.error("--only retrains judges alone: it excludes --keep-tuned, --tuned and --prepare-only")
-    if args.tuned_only and (args.only or args.keep_tuned):
-        parser.error("--tuned-only writes the tuned layers alone: it excludes --only and --keep-tuned")
+    if (args.only or args.refit_crisis) and (args.keep_tuned or args.tuned is not None or args.prepare_only
+                                             or args.tuned_only):
+        parser.error("--only and --refit-crisis retrain parts alone: they exclude --keep-tuned, --tuned, "
+                     "--tuned-only and --prepare-only")
+    if args.tuned_only and args.keep_tuned:
+        parser.error("--tuned-only writes the tuned layers alone: it excludes --keep-tuned")
     into_package = args.out.resolve() == OUT.resolve()
     if args.tuned_only and into_package:
         parser.error("--tuned-only writes a partial set of artefacts: give it an --out folder of its own")
@@ -334,8 +389,10 @@ def main(argv: list[str] | None = None) -> None:
     if not args.data.is_dir():
         parser.error(f"no datasets folder at {args.data}; pass --data")
     encoder = Encoder(tuned=False)  # decontamination and tokens use the stock model
-    if args.only:
-        write_judges(args.out, {artefact: judge_heads(args, encoder, artefact) for artefact in args.only})
+    if args.only or args.refit_crisis:
+        write_judges(args.out, {artefact: judge_heads(args, encoder, artefact) for artefact in args.only or ()})
+        if args.refit_crisis:
+            refit_crisis(args, encoder)
         return
     rows, dropped, _ = decontaminated(load_rows(args.data, args.seed, TUNED_FAMILIES), args.data, encoder,
                                       args.cache / "embeddings")
