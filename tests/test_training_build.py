@@ -109,11 +109,11 @@ def test_the_request_judge_learns_dangerous_illegal_from_private_data_alone() ->
 def test_only_rebuilds_judges_alone(extra: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         build.main(["--only", "builtin_request_heads", *extra])
-    assert "--only and --refit-crisis retrain parts alone" in capsys.readouterr().err
+    assert "--only retrains judges alone" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--only", "builtin_request_heads"], "--only and --refit-crisis retrain parts alone"),
+    (["--only", "builtin_request_heads"], "--only retrains judges alone"),
     (["--keep-tuned"], "--tuned-only writes the tuned layers alone"),
     ([], "give it an --out folder of its own"),  # a partial set must never replace the package's artefacts
 ])
@@ -122,3 +122,11 @@ def test_tuned_only_writes_a_folder_of_its_own(extra: list[str], message: str,
     with pytest.raises(SystemExit):
         build.main(["--tuned-only", *extra])
     assert message in capsys.readouterr().err
+
+
+def test_only_retrains_the_crisis_judge_too() -> None:
+    from lastresort.assessors.heads import CRISIS_ARTEFACT
+    from lastresort.core.categories import CRISIS
+
+    assert build.RETRAINABLE[CRISIS_ARTEFACT] == (CRISIS, ())  # the tuned layers' rows, no family of its own
+    assert set(build.JUDGES) < set(build.RETRAINABLE)

@@ -16,8 +16,9 @@ On a machine without a GPU, fine-tune elsewhere and finish here::
     python -m lastresort.training.build --tuned tuned.npz
 
 ``--keep-tuned`` keeps the tuned layers and heads already shipped and retrains only the judges; ``--only ARTEFACT``
-retrains one judge of ``JUDGES`` and leaves every other file as it is; ``--tuned-only --train-seed N --out DIR``
-writes another draw of the tuned layers alone (``benchmarks/rebuild_variance.py`` measures several).
+retrains one judge (the crisis judge or one of ``JUDGES``) and leaves every other file as it is;
+``--tuned-only --train-seed N --out DIR`` writes another draw of the tuned layers alone
+(``benchmarks/rebuild_variance.py`` measures several).
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ from lastresort.core.policy import PolicyConfig
 from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, UNKNOWN, Row, load_rows, test_prompts
 from lastresort.training.embed import embed_cached
 from lastresort.training.metrics import average_precision
-from lastresort.training.refit import L2_GRID, hidden, refit_column
 from lastresort.training.templates import FAMILIES, by_family
 
 __all__ = ["main"]
@@ -288,50 +288,6 @@ def judge_heads(args: argparse.Namespace, encoder: Encoder, artefact: str) -> di
     return meta
 
 
-def refit_crisis(args: argparse.Namespace, encoder: Encoder) -> None:
-    """Refit the tuned heads' crisis columns on today's rows (``training.refit``): the tuned layers, the hidden
-    layer and every other column stay as they are in ``--out`` (else the package's); thresholds chosen again."""
-    source = args.out if (args.out / "builtin_heads.npz").is_file() else OUT
-    rows, dropped, _ = decontaminated(load_rows(args.data, args.seed, TUNED_FAMILIES), args.data, encoder,
-                                      args.cache / "embeddings")
-    is_val = np.array([_validation(r, args.val_fraction) for r in rows])
-    y = np.array([r.labels for r in rows], dtype=np.float32)
-    with np.load(source / f"{TUNED}.npz" if (source / f"{TUNED}.npz").is_file() else OUT / f"{TUNED}.npz") as z:
-        layers = {k: z[k] for k in z.files}
-    with np.load(source / "builtin_heads.npz") as z:
-        params = {k: z[k] for k in z.files}
-    meta = json.loads((source / "builtin_heads.json").read_text(encoding="utf-8"))
-    z_all, _ = runtime_embeddings(layers, [r.text for r in rows])
-    h = hidden(z_all, params["w1"], params["b1"])
-    refits: dict[str, Any] = {}
-    for c in sorted(CRISIS, key=CATEGORIES.index):
-        j = CATEGORIES.index(c)
-        refit = refit_column(h, y[:, j], is_val, (params["w2"][:, j], float(params["b2"][j])))
-        params["w2"][:, j], params["b2"][j] = refit.weights, refit.bias
-        refits[c.value] = {"l2": refit.l2, "val_ap": refit.val_ap}
-    pv = heads_probabilities(params, z_all[is_val])
-    for c in CRISIS:
-        j = CATEGORIES.index(c)
-        t, rule, figures = choose_threshold(c, y[is_val][:, j], pv[:, j])
-        meta["heads"][c.value] = {"threshold": round(t, 4), "policy_score": policy_score(c), "chosen_by": rule,
-                                  "train_positives": int((y[~is_val][:, j] == 1).sum()),
-                                  "train_negatives": int((y[~is_val][:, j] == 0).sum()), **figures}
-        print(f"{c.value:20s} refitted: threshold {t:.4f} ({rule}) {figures} {refits[c.value]}")
-    args.out.mkdir(parents=True, exist_ok=True)
-    weights = args.out / "builtin_heads.npz"
-    np.savez_compressed(weights, **params)
-    meta["weights_sha256"] = hashlib.sha256(weights.read_bytes()).hexdigest()
-    meta["crisis_refit"] = {
-        "what": "the crisis columns of the output layer (w2, b2) fitted again by lastresort.training.refit; the "
-                "tuned layers, w1, b1 and the other columns as trained (training, rows and sources above)",
-        "rows": {"train": int((~is_val).sum()), "validation": int(is_val.sum())},
-        "sources": dict(Counter(r.source for r in rows)), "decontamination_dropped": len(dropped),
-        "l2_grid": list(L2_GRID), "columns": refits,
-    }
-    (args.out / "builtin_heads.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {weights} and builtin_heads.json")
-
-
 def write_judges(out: Path, judges: dict[str, dict[str, Any]]) -> None:
     """Each judge's weights (``ARTEFACT.npz``) and, beside them, its metadata with their hash (``ARTEFACT.json``)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -370,16 +326,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=sorted(RETRAINABLE), action="append", default=None, metavar="ARTEFACT",
                         help="retrain only this judge over the stock embedding (repeatable; "
                              f"one of {', '.join(sorted(RETRAINABLE))}); every other file stays as it is")
-    parser.add_argument("--refit-crisis", action="store_true",
-                        help="refit only the tuned heads' crisis columns on today's rows, every other weight as it "
-                             "is (with --only, after those judges)")
     args = parser.parse_args(argv)
     if args.keep_tuned and args.tuned is not None:
         parser.error("--keep-tuned and --tuned exclude each other")
-    if (args.only or args.refit_crisis) and (args.keep_tuned or args.tuned is not None or args.prepare_only
-                                             or args.tuned_only):
-        parser.error("--only and --refit-crisis retrain parts alone: they exclude --keep-tuned, --tuned, "
-                     "--tuned-only and --prepare-only")
+    if args.only and (args.keep_tuned or args.tuned is not None or args.prepare_only or args.tuned_only):
+        parser.error("--only retrains judges alone: it excludes --keep-tuned, --tuned, --tuned-only and "
+                     "--prepare-only")
     if args.tuned_only and args.keep_tuned:
         parser.error("--tuned-only writes the tuned layers alone: it excludes --keep-tuned")
     into_package = args.out.resolve() == OUT.resolve()
@@ -389,10 +341,8 @@ def main(argv: list[str] | None = None) -> None:
     if not args.data.is_dir():
         parser.error(f"no datasets folder at {args.data}; pass --data")
     encoder = Encoder(tuned=False)  # decontamination and tokens use the stock model
-    if args.only or args.refit_crisis:
-        write_judges(args.out, {artefact: judge_heads(args, encoder, artefact) for artefact in args.only or ()})
-        if args.refit_crisis:
-            refit_crisis(args, encoder)
+    if args.only:
+        write_judges(args.out, {artefact: judge_heads(args, encoder, artefact) for artefact in args.only})
         return
     rows, dropped, _ = decontaminated(load_rows(args.data, args.seed, TUNED_FAMILIES), args.data, encoder,
                                       args.cache / "embeddings")
