@@ -128,7 +128,8 @@ def load(data: Path) -> dict[str, object]:
              for key, name in MULTILINGUAL.items()}
     minors, requests = ({key: [json.loads(line) for line in (ROOT / "benchmarks" / name).read_text().splitlines()
                                if line] for key, name in sets.items()} for sets in (SEXUAL_MINORS, REQUESTS))
-    life = [json.loads(line) for line in HELD_OUT_EVERYDAY_LIFE.read_text(encoding="utf-8").splitlines() if line]
+    life = {key: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+            for key, path in zip(LIFE, HELD_OUT_EVERYDAY_LIFE, strict=True)}
     return {"om": om, "xs": xs, "sst": sst, "users": users, "tc_benign": tc_benign, "multi": multi,
             "minors": minors, "requests": requests, "life": life}
 
@@ -205,17 +206,22 @@ def _requests(judge: Judge, key: str, examples: list[dict[str, str]], rows: list
             f"{key}_false": float(hit[kinds == "benign"].mean())}
 
 
-def _everyday_life(judge: Judge, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
-    """Set 10: share of everyday requests that get a crisis signal (support offered to someone not at risk), and of
-    crisis messages on the same subjects that do; a table row each."""
+#: Written sets 10 and 11: everyday requests about food, weight, sleep, exercise and money, and crisis messages on
+#: the same subjects.
+LIFE = ("life10", "life11")
+
+
+def _everyday_life(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
+    """Share of everyday requests that get a crisis signal (support offered to someone not at risk), and of crisis
+    messages on the same subjects that do; a table row each."""
     m = judge.batch([x["text"] for x in examples])
     scores = col(m, *CRISIS)
     hit = scores >= CFG.crisis_threshold
-    rows += [f"| {judge.name} | {x['lang']} | {x['kind']} | {x['text']} | {s:.2f} |"
+    rows += [f"| {judge.name} | {key[-2:]} | {x['lang']} | {x['kind']} | {x['text']} | {s:.2f} |"
              for s, x in zip(scores, examples, strict=True)]
     kinds = np.array([x["kind"] for x in examples])
-    return {"life_false_crisis": float(hit[kinds == "everyday"].mean()),
-            "life_crisis_recall": float(hit[kinds == "crisis"].mean())}
+    return {f"{key}_false_crisis": float(hit[kinds == "everyday"].mean()),
+            f"{key}_crisis_recall": float(hit[kinds == "crisis"].mean())}
 
 
 def _multilingual(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
@@ -263,7 +269,7 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
     minor_kinds = {key: [x["kind"] for x in examples] for key, examples in minors.items()}
     request_rows: dict[str, list[str]] = {key: [] for key in REQUESTS}
     life_rows: list[str] = []
-    life_kinds = [x["kind"] for x in d["life"]]  # type: ignore[attr-defined]
+    life_kinds = {key: [x["kind"] for x in examples] for key, examples in d["life"].items()}  # type: ignore[attr-defined]
     request_kinds = {key: [x["kind"] for x in examples] for key, examples in requests.items()}
     for judge in judges():
         print(f"== {judge.name}", flush=True)
@@ -309,7 +315,8 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
                 r.update(_multilingual(judge, key, examples, multi_rows[key]))
             for key, examples in minors.items():
                 r.update(_sexual_minors(judge, key, examples, minors_rows[key]))
-            r.update(_everyday_life(judge, d["life"], life_rows))  # type: ignore[arg-type]
+            for key, examples in d["life"].items():  # type: ignore[attr-defined]
+                r.update(_everyday_life(judge, key, examples, life_rows))
         if judge.name != "alt-profanity-check":
             for key, examples in requests.items():
                 r.update(_requests(judge, key, examples, request_rows[key]))
@@ -324,7 +331,8 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
            "sst_crisis_recall",
            "cssrs_user_recall", "cssrs_supportive_flagged", "cssrs_post_share_risk", "cssrs_post_share_supportive",
            "om_sh_crisis_recall", "false_crisis_xs_safe", "false_crisis_om_clean",
-           "false_crisis_toxicchat", "tc_refused", "life_false_crisis", "life_crisis_recall",
+           "false_crisis_toxicchat", "tc_refused",
+           *(f"{key}_{part}" for key in LIFE for part in ("false_crisis", "crisis_recall")),
            *(f"{key}_{part}" for key in MULTILINGUAL for part in ("correct", *LANGS)),
            *(f"{key}_{part}" for key in (*SEXUAL_MINORS, *REQUESTS) for part in ("recall", "false"))}
     labels = {
@@ -349,10 +357,11 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
         "false_crisis_xs_safe": "false crisis: XSTest safe", "false_crisis_om_clean": "false crisis: openai-moderation "
                                                                                          "rows with no label",
         "false_crisis_toxicchat": "false crisis: ToxicChat non-toxic prompts (test split)",
-        "life_false_crisis": f"false crisis: written set 10, everyday requests about food, weight, sleep, exercise "
-                             f"and money ({life_kinds.count('everyday')})",
-        "life_crisis_recall": f"written set 10, crisis messages on the same subjects → crisis "
-                              f"({life_kinds.count('crisis')})",
+        **{f"{key}_{part}": what.format(n=key[-2:], everyday=kinds.count("everyday"), crisis=kinds.count("crisis"))
+           for key, kinds in life_kinds.items() for part, what in (
+               ("false_crisis", "false crisis: written set {n}, everyday requests about food, weight, sleep, "
+                                "exercise and money ({everyday})"),
+               ("crisis_recall", "written set {n}, crisis messages on the same subjects → crisis ({crisis})"))},
         "tc_refused": f"ToxicChat non-toxic prompts (test split, {len(d['tc_benign'])}) with a harm score ≥ 0.5 "  # type: ignore[arg-type]
                       "(refused or redirected)",
         "multilingual_correct": "es/fr/de written examples, decision as expected "
@@ -470,15 +479,15 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
     lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
     for key in REQUESTS:
         lines += request_rows[key]
-    lines.append("\n## Everyday life and crisis on the same subjects (benchmarks/everyday_life.jsonl, set 10)\n\n"
-                 "Written on 2026-11-29 before anything was run on it: 40 everyday requests about meals, shopping, "
-                 "weight, exercise, sleep, tiredness and money, and 24 crisis messages on the same subjects "
-                 "(restricting and purging, suicidal plans, self-harm), in en/es/fr/de, each with its highest crisis "
-                 "score (support is offered from 0.35). The build that shipped before it offered crisis support on 14 "
-                 "of the 40 everyday requests. Training rows on those subjects (everyday-life ordinary prompts and "
-                 "crisis in everyday words) were written after it, leaving out lines that paraphrased its messages; "
-                 "the build drops training rows within cosine 0.9 of any of them.\n")
-    lines.append("| assessor | lang | kind | text | crisis score |\n|---|---|---|---|---|")
+    lines.append("\n## Everyday life and crisis on the same subjects (benchmarks/everyday_life*.jsonl, sets 10 and "
+                 "11)\n\n"
+                 "Everyday requests about meals, shopping, weight, exercise, sleep, tiredness and money, and crisis "
+                 "messages on the same subjects (restricting and purging, suicidal plans, self-harm), in en/es/fr/de, "
+                 "each with its highest crisis score (support is offered from 0.35). Set 10 (40 + 24) was written on "
+                 "2026-11-29 before anything was run on it; set 11 (30 + 12) the same day, after set 10's results "
+                 "and before any training rows for these subjects were written. The build drops training rows "
+                 "within cosine 0.9 of either.\n")
+    lines.append("| assessor | set | lang | kind | text | crisis score |\n|---|---|---|---|---|---|")
     lines += life_rows
     out.mkdir(parents=True, exist_ok=True)
     (out / "assessor-benchmark.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
