@@ -206,9 +206,9 @@ def _requests(judge: Judge, key: str, examples: list[dict[str, str]], rows: list
             f"{key}_false": float(hit[kinds == "benign"].mean())}
 
 
-#: Written sets 10 and 11: everyday requests about food, weight, sleep, exercise and money, and crisis messages on
-#: the same subjects.
-LIFE = ("life10", "life11")
+#: Written sets 10-12: everyday requests about food, weight, sleep, exercise and money, and crisis messages on the
+#: same subjects.
+LIFE = ("life10", "life11", "life12")
 
 
 def _everyday_life(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
@@ -479,14 +479,15 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
     lines.append("| assessor | kind | text | harmful-request score |\n|---|---|---|---|")
     for key in REQUESTS:
         lines += request_rows[key]
-    lines.append("\n## Everyday life and crisis on the same subjects (benchmarks/everyday_life*.jsonl, sets 10 and "
-                 "11)\n\n"
+    lines.append("\n## Everyday life and crisis on the same subjects (benchmarks/everyday_life*.jsonl, sets "
+                 "10-12)\n\n"
                  "Everyday requests about meals, shopping, weight, exercise, sleep, tiredness and money, and crisis "
                  "messages on the same subjects (restricting and purging, suicidal plans, self-harm), in en/es/fr/de, "
-                 "each with its highest crisis score (support is offered from 0.35). Set 10 (40 + 24) was written on "
-                 "2026-11-29 before anything was run on it; set 11 (30 + 12) the same day, after set 10's results "
-                 "and before any training rows for these subjects were written. The build drops training rows "
-                 "within cosine 0.9 of either.\n")
+                 "each with its highest crisis score (support is offered from 0.35). All three were written on "
+                 "2026-11-29, each before anything was run on it: set 10 (40 + 24) first; set 11 (30 + 12) after "
+                 "set 10's results; set 12 (30 + 12) after rebuilds with training rows for these subjects had been "
+                 "measured on sets 10 and 11, to confirm or refute the one chosen there (it was refuted; the README "
+                 "says how). The build drops training rows within cosine 0.9 of any of them.\n")
     lines.append("| assessor | set | lang | kind | text | crisis score |\n|---|---|---|---|---|---|")
     lines += life_rows
     out.mkdir(parents=True, exist_ok=True)

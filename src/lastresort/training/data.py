@@ -303,9 +303,9 @@ HELD_OUT_REQUESTS = (*(_BENCHMARKS / f"harmful_requests{f'_{n}' if n > 1 else ''
                      _BENCHMARKS / "harassment_requests.jsonl", _BENCHMARKS / "harmful_requests_multilingual.jsonl",
                      _BENCHMARKS / "everyday_requests.jsonl", _BENCHMARKS / "coding_requests.jsonl",
                      _BENCHMARKS / "image_prompt_requests.jsonl", _BENCHMARKS / "plain_requests.jsonl")
-#: Sets 10 and 11: everyday requests about food, weight, sleep, fitness and money, and crisis messages on the same
+#: Sets 10-12: everyday requests about food, weight, sleep, fitness and money, and crisis messages on the same
 #: subjects.
-HELD_OUT_EVERYDAY_LIFE = (_BENCHMARKS / "everyday_life.jsonl", _BENCHMARKS / "everyday_life_2.jsonl")
+HELD_OUT_EVERYDAY_LIFE = tuple(_BENCHMARKS / f"everyday_life{f'_{n}' if n > 1 else ''}.jsonl" for n in range(1, 4))
 HELD_OUT_WRITTEN = (*HELD_OUT_SEXUAL_MINORS, *HELD_OUT_REQUESTS, *HELD_OUT_EVERYDAY_LIFE)
 
 
