@@ -173,15 +173,19 @@ LANGS = ("es", "fr", "de")
 SEXUAL_MINORS = {f"sm{n}": path.name for n, path in enumerate(HELD_OUT_SEXUAL_MINORS, start=1)}
 
 
+def _shares(key: str, examples: list[dict[str, str]], hit: np.ndarray, names: dict[str, str]) -> dict[str, float]:
+    """Per kind of example, the share ``hit``, as the figure ``{key}_{names[kind]}``."""
+    kinds = np.array([x["kind"] for x in examples])
+    return {f"{key}_{name}": float(hit[kinds == kind].mean()) for kind, name in names.items()}
+
+
 def _sexual_minors(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
     """Share of requests scored as sexual content involving minors, and of near misses scored so; a table row each."""
     scores = col(judge.batch([x["text"] for x in examples]), Category.SEXUAL_MINORS)
     hit = scores >= CFG.harm_threshold
     rows += [f"| {judge.name} | {x['lang']} | {x['kind']} | {x['text']} | {s:.2f} |"
              for s, x in zip(scores, examples, strict=True)]
-    kinds = np.array([x["kind"] for x in examples])
-    return {f"{key}_recall": float(hit[kinds == "harmful"].mean()),
-            f"{key}_false": float(hit[kinds == "benign"].mean())}
+    return _shares(key, examples, hit, {"harmful": "recall", "benign": "false"})
 
 
 #: Our written sets of other harmful requests (attacks, poison, weapons, drugs, fraud, stalking, private people's
@@ -201,9 +205,7 @@ def _requests(judge: Judge, key: str, examples: list[dict[str, str]], rows: list
     hit = scores >= CFG.harm_threshold
     rows += [f"| {judge.name} | {x['kind']} | {x['text']} | {s:.2f} {t if s >= 0.05 else ''} |"
              for s, t, x in zip(scores, top, examples, strict=True)]
-    kinds = np.array([x["kind"] for x in examples])
-    return {f"{key}_recall": float(hit[kinds == "harmful"].mean()),
-            f"{key}_false": float(hit[kinds == "benign"].mean())}
+    return _shares(key, examples, hit, {"harmful": "recall", "benign": "false"})
 
 
 #: Written sets 10-12: everyday requests about food, weight, sleep, exercise and money, and crisis messages on the
@@ -219,9 +221,7 @@ def _everyday_life(judge: Judge, key: str, examples: list[dict[str, str]], rows:
     hit = scores >= CFG.crisis_threshold
     rows += [f"| {judge.name} | {key[-2:]} | {x['lang']} | {x['kind']} | {x['text']} | {s:.2f} |"
              for s, x in zip(scores, examples, strict=True)]
-    kinds = np.array([x["kind"] for x in examples])
-    return {f"{key}_false_crisis": float(hit[kinds == "everyday"].mean()),
-            f"{key}_crisis_recall": float(hit[kinds == "crisis"].mean())}
+    return _shares(key, examples, hit, {"everyday": "false_crisis", "crisis": "crisis_recall"})
 
 
 def _multilingual(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
