@@ -23,9 +23,9 @@ def _lines(path: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_every_written_set_is_decontaminated_and_benchmarked() -> None:
+def test_every_written_set_is_kept_out_of_training() -> None:
+    # the build's decontamination reads HELD_OUT_WRITTEN; the benchmark reads the three groups
     assert set(HELD_OUT_WRITTEN) == set(KINDS)
-    assert len(HELD_OUT_EVERYDAY_LIFE) == 3 and all(p.name.startswith("everyday_life") for p in HELD_OUT_EVERYDAY_LIFE)
 
 
 @pytest.mark.parametrize("path", HELD_OUT_WRITTEN, ids=lambda p: p.name)

@@ -265,9 +265,10 @@ def focused(rows: list[Row], category: Category, texts: set[str]) -> list[Row]:
 
 
 def judge_heads(args: argparse.Namespace, encoder: Encoder, artefact: str) -> dict[str, Any]:
-    """One of ``JUDGES``: heads over the stock embedding trained on the tuned layers' rows plus the judge's own
-    template families, with their own decontamination and the same hash split. Thresholds are chosen on the stock
-    embeddings decontamination already computed (the runtime's stock embedding, bit for bit)."""
+    """One of ``RETRAINABLE``: heads over the stock embedding trained on the tuned layers' rows plus the judge's
+    own template families (the crisis judge has none), with their own decontamination and the same hash split.
+    Thresholds are chosen on the stock embeddings decontamination already computed (the runtime's stock
+    embedding, bit for bit)."""
     categories, families = RETRAINABLE[artefact]
     rows, dropped, x = decontaminated(load_rows(args.data, args.seed, TUNED_FAMILIES + families), args.data, encoder,
                                       args.cache / "embeddings")
