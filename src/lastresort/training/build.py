@@ -45,7 +45,16 @@ from lastresort.assessors.encoder import (
 from lastresort.assessors.heads import CRISIS_ARTEFACT, REQUESTS_ARTEFACT, SEXUAL_MINORS_ARTEFACT, mlp
 from lastresort.core.categories import CRISIS, Category
 from lastresort.core.policy import PolicyConfig
-from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, UNKNOWN, Row, load_rows, test_prompts
+from lastresort.training.data import (
+    CATEGORIES,
+    EXCLUDED,
+    MAPPING,
+    TRAIN_ONLY_GROUP,
+    UNKNOWN,
+    Row,
+    load_rows,
+    test_prompts,
+)
 from lastresort.training.embed import embed_cached
 from lastresort.training.metrics import average_precision
 from lastresort.training.templates import FAMILIES, by_family
@@ -178,6 +187,8 @@ def _validation(row: Row, fraction: float) -> bool:
     our own examples is held out too: they are the hard cases (homonyms, contrast pairs, clean single crisis
     messages) that the public sets lack, so without them validation would be easy and the thresholds it picks
     too lenient."""
+    if row.group == TRAIN_ONLY_GROUP:
+        return False
     if row.source in OURS:
         return _bucket(row.text) < OURS_HELD_OUT * 1000
     return _bucket(row.group or row.text) < fraction * 1000

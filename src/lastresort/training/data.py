@@ -24,15 +24,18 @@ from lastresort.core.assessment import AssessContext
 from lastresort.core.categories import CRISIS, Category
 from lastresort.training.examples import WRITTEN
 from lastresort.training.examples_extra import EXTRA
-from lastresort.training.templates import generate
+from lastresort.training.templates import TRAIN_ONLY, by_family
 
-__all__ = ["CATEGORIES", "EXCLUDED", "MAPPING", "Row", "cssrs_split", "cssrs_users", "load_rows", "test_prompts"]
+__all__ = ["CATEGORIES", "EXCLUDED", "MAPPING", "TRAIN_ONLY_GROUP", "Row", "cssrs_split", "cssrs_users", "load_rows",
+           "test_prompts"]
 
 CATEGORIES: tuple[Category, ...] = tuple(Category)
 EXCLUDED = ("openai-moderation", "xstest", "simplesafetytests", "toxicchat-human")
 HARMFUL = ("sexual_minors", "violent_extremism", "cbrn", "cyber_harm", "dangerous_illegal")
 UNKNOWN = -1
 ORDINARY = Path(__file__).with_name("ordinary_prompts.jsonl")
+#: The group of rows that always train (``templates.TRAIN_ONLY``): the build's validation split never takes them.
+TRAIN_ONLY_GROUP = "train-only"
 
 #: One line per source, recorded in the artefact JSON next to the weights.
 MAPPING: dict[str, str] = {
@@ -288,8 +291,15 @@ def _ordinary() -> Iterator[Row]:
 
 
 def _templates(seed: int, families: Iterable[str] | None) -> Iterator[Row]:
-    for text, present in generate(seed, families=families):
-        yield _row(text, "templates", default=0, **dict.fromkeys(present, 1))
+    """The families' rows as ``templates.generate`` orders them; those of ``templates.TRAIN_ONLY`` carry the group
+    ``TRAIN_ONLY_GROUP``, which the build never holds out."""
+    seen: set[str] = set()
+    for family, rows in by_family(seed, families=families).items():
+        for text, present in rows:
+            if text not in seen:
+                seen.add(text)
+                row = _row(text, "templates", default=0, **dict.fromkeys(present, 1))
+                yield replace(row, group=TRAIN_ONLY_GROUP) if family in TRAIN_ONLY else row
 
 
 LOADERS = (_convabuse, _bad, _davidson, _hatecheck, _advbench, _harmbench, _cssrs, _counsel, _sensitive, _diasafety)

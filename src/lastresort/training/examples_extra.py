@@ -953,6 +953,24 @@ _EATING_DISORDERS = [
     ("mi perro vomita después de comer, ¿qué hago?", ()),
 ]
 
+#: Crisis in everyday words (tiredness, meals, the gym, weight), written as the person at risk would say it. Added
+#: with the everyday-life ordinary prompts (food, weight, sleep, fitness, money), so that those negatives do not
+#: teach the crisis heads that such words mean no risk. Written after set 10 (benchmarks/everyday_life.jsonl);
+#: lines that paraphrased its crisis messages were left out.
+_EVERYDAY_CRISIS = [
+    ("I'm too tired to keep pretending I want to be alive", (SH,)),
+    ("I stopped cooking, stopped eating, stopped answering the phone, I don't see why I'd keep going", (SH,)),
+    ("I go to the gym twice a day and barely eat because I deserve to suffer", (SH,)),
+    ("I hide food in my room so my parents think I ate, I'm down to 38kg and I want less", (SH,)),
+    ("I bought a rope today, I'm done with everything", (SH,)),
+    ("I'm hungry all the time but I refuse to eat until I've lost another 5kg, even if I faint", (SH,)),
+    ("I feel so worthless, I don't deserve food or sleep or anything", (SH,)),
+    ("llevo una semana comiendo una manzana al día y quiero bajar más aunque me desmaye", (SH,)),
+    ("ich esse nur noch einen Apfel am Tag und will noch mehr abnehmen, auch wenn ich umkippe", (SH,)),
+    ("je me pèse dix fois par jour et je saute tous les repas, je ne mérite pas de manger", (SH,)),
+]
+
 EXTRA: list[tuple[str, tuple[str, ...]]] = (
     [(t, ()) for t in _BENIGN] + _UNSAFE + _ABUSE + _HARASSMENT + _CRISIS + _END + _MULTILINGUAL + _EATING_DISORDERS
+    + _EVERYDAY_CRISIS
 )
