@@ -256,7 +256,7 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
              f"with {os.cpu_count()} CPUs, Python {platform.python_version()}, one BLAS thread. Test sets only; "
              "none was used to train. Two choices were made after seeing the eval's crisis suites, which reuse "
              "SimpleSafetyTests and Reddit C-SSRS prompts (the second crisis judge and one self-harm rule; see the "
-             "README's caveats). Load average at the start: "
+             "caveats in docs/assessor-history.md). Load average at the start: "
              f"{os.getloadavg()[0]:.1f} (the machine is shared; timings are what this run saw)."
              + ("" if artefacts is None else f" Built-in assessor artefacts from `{artefacts}` where it holds them "
                 "(LASTRESORT_ASSESSOR_DATA), else the package's.") + "\n"]
@@ -426,7 +426,7 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
                  "Written on 2026-11-27 before anything was run on it: 18 put-downs aimed at the assistant (expected: "
                  "redirect) and 18 first-person messages of distress (expected: crisis support), in Spanish, French "
                  "and German. It measures the learned crisis signals that fire on second-person insults. One "
-                 "training change was tried after its first run and not shipped (see the README).\n")
+                 "training change was tried after its first run and not shipped (see docs/assessor-history.md).\n")
     lines.append("| assessor | lang | kind | text | decision |\n|---|---|---|---|---|")
     lines += multi_rows["person"]
     lines.append("\n## Sexual content involving minors (benchmarks/sexual_minors*.jsonl)\n\n"
@@ -455,9 +455,9 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
                  "request it was written for: a check that it learned the kind, not a clean held-out measure of the "
                  "data choice. Set 3 (a private person's data in other words) was written after that judge shipped, "
                  "before anything was run on it; a broader private_data family was then tried on it and not kept "
-                 "(see the README). Set 4 (harassment_requests.jsonl: requests to write threats, harassment, "
-                 "rumours or pile-ons aimed at a person, and ordinary requests in the same frames) was written "
-                 "before anything was run on it; a harassment judge was then tried on it and not kept. Set 5 "
+                 "(see docs/assessor-history.md). Set 4 (harassment_requests.jsonl: requests to write threats, "
+                 "harassment, rumours or pile-ons aimed at a person, and ordinary requests in the same frames) was "
+                 "written before anything was run on it; a harassment judge was then tried on it and not kept. Set 5 "
                  "(harmful_requests_multilingual.jsonl: attacks, propaganda and CBRN in es/fr/de) was written as a "
                  "probe and run once before it was saved; es/fr/de template rows were then tried on it and not kept. "
                  "Set 6 (everyday_requests.jsonl: code, scripts, bots, image prompts, role-play and copy, and "
