@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lastresort.arenas import limit_malloc_arenas
+from lastresort.arenas import glibc, limit_malloc_arenas
 from lastresort.cli import app
 
 # Counts the heaps (arenas) glibc reports after eight threads have each allocated, with the limit given.
@@ -42,15 +42,6 @@ _PROBE = textwrap.dedent("""
 """)
 
 
-def _glibc() -> bool:
-    import ctypes
-
-    try:
-        return bool(ctypes.CDLL(None).gnu_get_libc_version)
-    except (OSError, AttributeError):
-        return False
-
-
 def _probe(limit: int, **env: str) -> tuple[str, int]:
     environ = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"} | env
     out = subprocess.run([sys.executable, "-c", _PROBE, str(limit)], env=environ, capture_output=True, text=True,
@@ -58,7 +49,7 @@ def _probe(limit: int, **env: str) -> tuple[str, int]:
     return out[0], int(out[1])
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or not _glibc(), reason="glibc's malloc only")
+@pytest.mark.skipif(glibc() is None, reason="glibc's malloc only")
 def test_the_limit_bounds_the_arenas_of_a_threaded_process() -> None:
     applied, heaps = _probe(2)
     assert applied == "True" and heaps <= 2
@@ -66,7 +57,7 @@ def test_the_limit_bounds_the_arenas_of_a_threaded_process() -> None:
     assert applied == "False" and default_heaps > 2
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or not _glibc(), reason="glibc's malloc only")
+@pytest.mark.skipif(glibc() is None, reason="glibc's malloc only")
 def test_malloc_arena_max_in_the_environment_wins() -> None:
     applied, heaps = _probe(1, MALLOC_ARENA_MAX="3")
     assert applied == "False" and 1 < heaps <= 3

@@ -14,9 +14,22 @@ import ctypes
 import os
 import sys
 
-__all__ = ["limit_malloc_arenas"]
+__all__ = ["glibc", "limit_malloc_arenas"]
 
 _M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's <malloc.h>
+
+
+def glibc() -> ctypes.CDLL | None:
+    """The process's C library where it is glibc (Linux), else None: musl has a ``mallopt`` that ignores the
+    arena limit, so the test is ``gnu_get_libc_version``, which only glibc has."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None)
+        libc.gnu_get_libc_version  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
 
 
 def limit_malloc_arenas(count: int) -> bool:
@@ -24,14 +37,10 @@ def limit_malloc_arenas(count: int) -> bool:
     the C library is not glibc (musl, macOS, Windows), or ``MALLOC_ARENA_MAX`` already says what to do."""
     if count < 0:
         raise ValueError(f"malloc arenas must be 0 (glibc's default) or more, got {count}")
-    if count == 0 or "MALLOC_ARENA_MAX" in os.environ or not sys.platform.startswith("linux"):
+    libc = glibc() if count and "MALLOC_ARENA_MAX" not in os.environ else None
+    if libc is None:
         return False
-    try:
-        libc = ctypes.CDLL(None)
-        libc.gnu_get_libc_version  # noqa: B018 - present in glibc only: musl has a mallopt that ignores this
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False
+    mallopt = libc.mallopt
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
     return bool(mallopt(_M_ARENA_MAX, count) == 1)

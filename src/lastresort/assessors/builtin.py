@@ -136,10 +136,11 @@ class BuiltinAssessor:
 
     def _combine(self, text: str, context: AssessContext, learned: np.ndarray) -> Assessment:
         rule = self._rules.assess(text, context)
-        base = normalize(clip(text))
+        clipped = clip(text)
+        base = normalize(clipped)
         model = {c: float(s) for c, s in zip(self.heads.categories, learned, strict=True)}
         reasons = list(rule.reasons)
-        self._dampen(base, model, reasons, harm_named=_names_harm(clip(text), rule))
+        self._dampen(base, model, reasons, harm_named=_names_harm(clipped, rule))
         self._end_request(base, context, model)
         self._follow_up(base, context, model, reasons)
         scores = dict(rule.scores)
@@ -178,13 +179,17 @@ class BuiltinAssessor:
             return
         earlier = context.recent_user_turns[-1]
         previous = self.learned_scores([earlier])[0]
-        # damped as the earlier turn's own assessment damped it
-        unnamed = not _names_harm(clip(earlier), self._rules.assess(earlier, AssessContext()))
+        unnamed: bool | None = None  # read only when a carried score could count: it runs the rule layer again
         for c, s in zip(self.heads.categories, previous, strict=True):
             carried = float(s) * _FOLLOW_UP_CARRY
-            if unnamed and c in NO_HARM_WORD.categories:
-                carried *= NO_HARM_WORD.factor
-            if c in HARMFUL_REQUESTS and carried > model[c]:
+            if c not in HARMFUL_REQUESTS or carried <= model[c]:
+                continue
+            if c in NO_HARM_WORD.categories:  # damped as the earlier turn's own assessment damped it
+                if unnamed is None:
+                    unnamed = not _names_harm(clip(earlier), self._rules.assess(earlier, AssessContext()))
+                if unnamed:
+                    carried *= NO_HARM_WORD.factor
+            if carried > model[c]:
                 model[c] = carried
                 reasons.append(f"{c.value}: follow-up to a previous request (learned)")
 
