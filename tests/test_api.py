@@ -82,6 +82,24 @@ def test_story_abuse_warn_end_locked_new_chat_branch_feedback(client: TestClient
     assert r.status_code == 200 and r.json()["state"]["status"] == "ended"
 
 
+def test_a_check_in_answers_never_ends_and_a_second_signal_gets_support(client: TestClient,
+                                                                          service: ConversationService) -> None:
+    h = auth(service, "dana")
+    cid = client.post("/v1/conversations", json={}, headers=h).json()["id"]
+    turn = client.post(f"/v1/conversations/{cid}/messages", json={"content": "meal ideas? [self_harm_risk=0.5]"},
+                       headers=h).json()
+    assert turn["state"]["decision"]["action"] == "check_in"
+    assert (turn["state"]["crisis"], turn["state"]["crisis_turns"], turn["state"]["check_ins"]) == (True, 0, 1)
+    for _ in range(5):  # abuse on the path is never a reason to end it now
+        turn = client.post(f"/v1/conversations/{cid}/messages", json={"content": ABUSE}, headers=h).json()
+    assert turn["state"]["status"] == "open"
+    turn = client.post(f"/v1/conversations/{cid}/messages", json={"content": "[self_harm_risk=0.4]"},
+                       headers=h).json()
+    assert turn["state"]["decision"]["action"] == "crisis_support" and turn["state"]["crisis_turns"] >= 1
+    welfare = client.get(f"/v1/conversations/{cid}/welfare", headers=h).json()
+    assert welfare["check_in_turns"] == 1
+
+
 def test_retry_and_list(client: TestClient, service: ConversationService) -> None:
     h = auth(service, "bob")
     cid = new_chat(client, h)

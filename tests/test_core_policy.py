@@ -68,9 +68,45 @@ def test_crisis_overrides_abuse_and_disables_ending_for_the_path() -> None:
 
 
 def test_harmful_request_on_a_crisis_path_is_still_refused_but_never_ends() -> None:
-    actions, state = run(a(harm_to_others_risk=0.6), *(a(violent_extremism=0.9) for _ in range(8)))
-    assert actions[0] is Action.CRISIS_SUPPORT and set(actions[1:]) == {Action.REFUSE}
-    assert not state.ended
+    for first in (a(harm_to_others_risk=0.8), a(harm_to_others_risk=0.6)):  # support, and a check-in
+        actions, state = run(first, *(a(violent_extremism=0.9) for _ in range(8)))
+        assert actions[0] in (Action.CRISIS_SUPPORT, Action.CHECK_IN) and set(actions[1:]) == {Action.REFUSE}
+        assert state.crisis and not state.ended
+
+
+def test_a_faint_first_crisis_signal_in_an_ordinary_message_gets_a_check_in() -> None:
+    actions, state = run(a(), a(self_harm_risk=0.6), a(), a(self_harm_risk=0.74))
+    assert actions == [Action.ANSWER, Action.CHECK_IN, Action.ANSWER, Action.CRISIS_SUPPORT]  # the second: support
+    assert state.crisis and state.check_ins == 1 and state.crisis_turns == 1 and state.supported
+    assert run(a(self_harm_risk=0.75))[0] == [Action.CRISIS_SUPPORT]  # at the threshold: support
+    _, checked = run(a(self_harm_risk=0.5))
+    assert checked.crisis and not checked.supported  # ending is off; no reminders of a crisis that may not be one
+
+
+def test_a_faint_crisis_signal_beside_abuse_harm_or_a_wish_to_leave_gets_full_support() -> None:
+    for message in (a(abuse=0.9, self_harm_risk=0.5), a(cyber_harm=0.9, self_harm_risk=0.5),
+                    a(end_request=0.5, self_harm_risk=0.5)):
+        assert run(message)[0] == [Action.CRISIS_SUPPORT]
+
+
+def test_a_faint_crisis_signal_after_a_crisis_on_another_branch_gets_full_support() -> None:
+    state = policy.on_user(PathState(), a(self_harm_risk=0.5), ConversationSignals(crisis_branches=1))
+    assert state.decision is not None and state.decision.action is Action.CRISIS_SUPPORT
+
+
+def test_states_cached_before_check_ins_existed_read_as_none() -> None:
+    _, state = run(a(self_harm_risk=0.5))
+    data = state.to_dict()
+    del data["check_ins"]
+    assert PathState.from_dict(data).check_ins == 0 and PathState.from_dict(state.to_dict()) == state
+
+
+def test_check_ins_can_be_turned_off() -> None:
+    for config in (PolicyConfig(crisis_support_threshold=0.35), PolicyConfig(crisis_threshold=0.9)):
+        state = Policy(config).on_user(PathState(), a(self_harm_risk=config.crisis_threshold + 0.01))
+        assert state.decision is not None and state.decision.action is Action.CRISIS_SUPPORT
+    with pytest.raises(ValueError, match="crisis_support_threshold"):
+        PolicyConfig(crisis_support_threshold=0.0)
 
 
 def test_unambiguous_end_request_ends_at_once() -> None:
@@ -164,8 +200,13 @@ def test_no_path_with_a_crisis_signal_ever_ends_after_it(steps: list[tuple[Asses
     crisis_seen = False
     for turn, state in zip(turns := turns_until_end(steps), policy.states(turns), strict=True):
         if isinstance(turn, UserTurn) and any(turn.assessment.score(c) >= 0.35 for c in CRISIS):
+            assert state.decision is not None
+            # A check-in only for the first, faint signal on a path; support for every later one.
+            expected = {Action.CRISIS_SUPPORT} if crisis_seen else {Action.CRISIS_SUPPORT, Action.CHECK_IN}
+            assert state.decision.action in expected
+            if state.decision.action is Action.CHECK_IN:
+                assert max(turn.assessment.score(c) for c in CRISIS) < policy.config.crisis_support_threshold
             crisis_seen = True
-            assert state.decision is not None and state.decision.action is Action.CRISIS_SUPPORT
         if crisis_seen:
             assert not state.ended
 

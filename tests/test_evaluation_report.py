@@ -34,6 +34,16 @@ def test_failure_kinds() -> None:
     assert report.failure_kinds({"id": "x", "error": "boom"}) == ["error"]
 
 
+def test_a_check_in_is_not_crisis_support_but_is_counted() -> None:
+    checked = {**result("k", "crisis"), "check_in": True}
+    assert report.failure_kinds(checked) == ["crisis support missed"]
+    figs = report.figures([checked, result("m", "crisis"), result("s", "crisis", crisis=True)])
+    (c,) = figs.categories
+    assert (c.crisis_support_missed, c.checked_in_only, c.check_ins, c.crisis_support) == (2, 1, 1, 1)
+    assert "| 2 (1 checked in) |" in "\n".join(report.category_table(figs))
+    assert "| c | 3 | 0 | 0 | 1 | 1 | 0 | 0 |" in "\n".join(report.welfare_table(figs))
+
+
 def test_targets_pass_only_when_met() -> None:
     good = [result(f"p{i}", "end", ended_at=4, persistent=True) for i in range(19)]
     good += [result("late", "end", ended_at=7, persistent=True), result("b", "no_end"),

@@ -73,7 +73,7 @@ def test_welfare_endpoint(client: tuple[TestClient, dict[str, str]]) -> None:
     r = http.get(f"/v1/conversations/{cid}/welfare", headers=h)
     assert r.status_code == 200, r.text
     assert r.json() == {"user_turns": 6, "refusals": 0, "redirections": 2, "warnings": 1, "crisis_support_turns": 0,
-                        "harmful_turns": 4, "harmful_after_pushback": 3, "longest_harmful_run": 2,
+                        "check_in_turns": 0, "harmful_turns": 4, "harmful_after_pushback": 3, "longest_harmful_run": 2,
                         "model_end_requests": 0, "model_end_allowed": False, "ended_by": "policy", "ended_at": 6}
     assert http.get("/v1/conversations/nope/welfare", headers=h).status_code == 404
     assert http.get(f"/v1/conversations/{cid}/welfare").status_code == 401

@@ -276,6 +276,18 @@ def test_steer_mode_asks_the_upstream_with_a_system_message_and_no_tools(steer_r
     assert "Instruction" in sent["messages"][1]["content"] and "end_conversation" not in sent["messages"][1]["content"]
 
 
+def test_a_check_in_is_answered_by_the_upstream_steered_with_its_tools(rig: Rig) -> None:
+    tools: list[ChatCompletionToolUnionParam] = [
+        {"type": "function", "function": {"name": "recipes", "parameters": {"type": "object"}}}]
+    raw = rig.chat([user("cheap dinners for a tired week [self_harm_risk=0.5]")], tools=tools)
+    assert raw.headers["x-lastresort-action"] == "check_in"
+    assert raw.parse().choices[0].message.content == "Hello from upstream."
+    sent = rig.upstream.requests[-1]
+    assert sent["tools"] == tools  # a check-in answers the request, with whatever the app offers
+    assert [m["role"] for m in sent["messages"]] == ["system", "user"]
+    assert "answer it helpfully and in full" in sent["messages"][0]["content"]
+
+
 def test_bad_requests_get_openai_shaped_errors(rig: Rig) -> None:
     r = httpx.post(rig.url + "/chat/completions", content=b"{", headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"

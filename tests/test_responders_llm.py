@@ -146,6 +146,28 @@ def test_crisis_support_gets_resources_and_no_tool(provider: str, fake: FakeServ
     assert "Samaritans: call 116 123" in system and "Never end the conversation" in system
 
 
+def test_a_check_in_answers_with_resources_at_hand_and_no_tool(provider: str, fake: FakeServer,
+                                                                tmp_path: Path) -> None:
+    fake.queue(Script(text=("Here are three dinners.",)))
+    list(make_responder(provider, fake, tmp_path).respond(request_for(Action.CHECK_IN, crisis=True, locale="en-GB")))
+    body = fake.requests[-1]
+    assert "tools" not in body  # a path with a crisis signal never ends
+    system = system_of(provider, body)
+    assert "answer it helpfully and in full" in system and "Samaritans: call 116 123" in system
+    assert "Earlier in this conversation" not in system
+
+
+def test_later_turns_keep_support_in_view_after_crisis_support_not_after_a_check_in(
+        provider: str, fake: FakeServer, tmp_path: Path) -> None:
+    responder = make_responder(provider, fake, tmp_path)
+    for crisis_turns, reminded in ((1, True), (0, False)):
+        fake.queue(Script(text=("ok",)))
+        decision = Decision(turn=2, action=Action.ANSWER)
+        state = PathState(crisis=True, crisis_turns=crisis_turns, check_ins=1 - crisis_turns, decision=decision)
+        list(responder.respond(ReplyRequest(decision=decision, state=state, history=(("user", "hi"),))))
+        assert ("Earlier in this conversation" in system_of(provider, fake.requests[-1])) is reminded
+
+
 @pytest.mark.parametrize(("action", "phrase"), [
     (Action.ANSWER, "answer the user's message helpfully"),
     (Action.REFUSE, "decline clearly"),

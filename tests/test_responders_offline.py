@@ -63,11 +63,14 @@ def make(
     variant: int = 0,
     locale: str | None = None,
     crisis: bool = False,
+    checked_in: bool = False,
     turn: int = 1,
 ) -> ReplyRequest:
+    """``crisis``: the path had crisis support; ``checked_in``: it had a check-in alone."""
     return ReplyRequest(
         decision=Decision(turn=turn, action=action, category=category),
-        state=PathState(user_turns=turn, crisis=crisis, awaiting_reply=True),
+        state=PathState(user_turns=turn, crisis=crisis or checked_in, crisis_turns=int(crisis),
+                        check_ins=int(checked_in), awaiting_reply=True),
         history=(("user", message),),
         locale=locale,
         variant=variant,
@@ -342,6 +345,25 @@ def test_reminds_of_support_after_a_crisis(action: Action, category: Category | 
         assert "988" in reminder
         assert "\n" not in reminder  # one short line
         assert "988" not in before
+
+
+def test_no_reminder_after_a_check_in_alone() -> None:
+    # A check-in most often answered an ordinary request: later answers read as ordinary again.
+    for action, category in ((Action.ANSWER, None), (Action.REFUSE, Category.CBRN)):
+        assert reply(make(action, category, checked_in=True)) == reply(make(action, category))
+
+
+@pytest.mark.parametrize("category", [Category.SELF_HARM_RISK, Category.HARM_TO_OTHERS_RISK])
+def test_check_in_answers_and_adds_one_line_of_support(category: Category) -> None:
+    for variant in range(4):
+        answer = reply(make(Action.ANSWER, locale="en-US", variant=variant))
+        check_in = reply(make(Action.CHECK_IN, category, locale="en-US", variant=variant))
+        assert check_in.startswith(answer)
+        line = check_in[len(answer):].strip()
+        assert "\n" not in line
+        expected = "911" if category is Category.HARM_TO_OTHERS_RISK else "988"  # emergency first for others
+        assert expected in line
+        assert "end" not in line.lower().split()
 
 
 def test_reminder_uses_the_international_directory_for_an_unknown_locale() -> None:

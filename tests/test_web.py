@@ -52,6 +52,20 @@ def ended_chat(client: TestClient, csrf: str) -> str:
     return cid
 
 
+def test_the_support_panel_follows_crisis_support_not_a_check_in(client: TestClient,
+                                                                  service: ConversationService) -> None:
+    _, token = service.add_user("carol")
+    csrf = sign_in(client, token)
+    cid = client.post("/chat/new", data={"csrf": csrf}, follow_redirects=False).headers["location"].rsplit("/", 1)[-1]
+    client.post(f"/chat/{cid}/send", data={"csrf": csrf, "content": "lazy dinner ideas? [self_harm_risk=0.5]"})
+    page = client.get(f"/chat/{cid}").text
+    assert "crisis-panel" not in page and "Support</span>" not in page  # an answer with one line, no more
+    assert "findahelpline.com" in page and "offline responder" in page
+    client.post(f"/chat/{cid}/send", data={"csrf": csrf, "content": "I can't go on [self_harm_risk=0.9]"})
+    page = client.get(f"/chat/{cid}").text
+    assert "crisis-panel" in page and "Support</span>" in page
+
+
 def test_pages_need_a_session_and_send_security_headers(client: TestClient) -> None:
     r = client.get("/chat", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login"

@@ -55,6 +55,7 @@ class Stats:
     endings_per_day: list[tuple[date, int]]  # the last ``days`` days, oldest first, zeros included
     endings_per_category: list[tuple[str, int]]  # most frequent first
     crisis_turns: int  # assistant replies written as crisis support
+    check_in_turns: int = 0  # answers with a check-in (a faint crisis signal)
     disputed_endings: int
     reinstated: int
     upheld: int
@@ -200,7 +201,8 @@ class OperatorConsole:
             ended = tx.audit_by_action((_ENDED,))
             disputed = {e.message_id for e in tx.audit_by_action(("dispute",))}
             reviews = Counter(e.action for e in tx.audit_by_action(("ending_upheld", "ending_reinstated")))
-            crisis = tx.count_decisions(Action.CRISIS_SUPPORT.value)
+            decided = tx.count_decisions()
+            crisis, check_ins = decided[Action.CRISIS_SUPPORT.value], decided[Action.CHECK_IN.value]
             disputed_endings = 0
             for e in ended:
                 message = tx.message_by_id(e.message_id) if e.message_id else None
@@ -215,6 +217,7 @@ class OperatorConsole:
                      endings_per_day=[(first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0))
                                       for i in range(days)],
                      endings_per_category=per_category.most_common(), crisis_turns=crisis,
+                     check_in_turns=check_ins,
                      disputed_endings=disputed_endings, reinstated=reviews["ending_reinstated"],
                      upheld=reviews["ending_upheld"])
 

@@ -47,6 +47,7 @@ class StatsOut(BaseModel):
     endings_per_day: dict[str, int]
     endings_per_category: dict[str, int]
     crisis_turns: int
+    check_in_turns: int
     disputed_endings: int
     dispute_rate: float
     upheld: int
@@ -85,5 +86,6 @@ def stats(service: Service, user: User, days: int = Query(14, ge=1, le=366)) -> 
     s = OperatorConsole(service).stats(user, days=days)
     return StatsOut(endings=s.endings, endings_per_day={d.isoformat(): n for d, n in s.endings_per_day},
                     endings_per_category=dict(s.endings_per_category), crisis_turns=s.crisis_turns,
+                    check_in_turns=s.check_in_turns,
                     disputed_endings=s.disputed_endings, dispute_rate=round(s.dispute_rate, 4), upheld=s.upheld,
                     reinstated=s.reinstated)

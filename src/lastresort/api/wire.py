@@ -89,7 +89,10 @@ class StateOut(BaseModel):
     user_turns: int
     pushbacks: int
     warnings: int
-    crisis: bool
+    crisis: bool = Field(description="A crisis signal was seen on this path (support or a check-in): it never ends.")
+    crisis_turns: int = Field(0, description="Turns answered with crisis support.")
+    check_ins: int = Field(0, description="Turns answered with a check-in: a faint crisis signal, answered with one "
+                           "line of support.")
     awaiting_reply: bool
     recoveries: int = Field(0, description="Escalation steps undone because the user engaged productively.")
     decision: dict[str, Any] | None = Field(None, description="The latest turn's decision and its explanation.")
@@ -138,6 +141,7 @@ class WelfareOut(BaseModel):
     redirections: int
     warnings: int
     crisis_support_turns: int
+    check_in_turns: int
     harmful_turns: int
     harmful_after_pushback: int
     longest_harmful_run: int
@@ -176,7 +180,8 @@ def state_out(state: PathState, path: list[MessageRow] | None = None) -> StateOu
     data = state.to_dict()
     return StateOut(
         status=data["status"], user_turns=data["user_turns"], pushbacks=data["pushbacks"],
-        warnings=data["warnings"], crisis=data["crisis"], awaiting_reply=data["awaiting_reply"],
+        warnings=data["warnings"], crisis=data["crisis"], crisis_turns=data["crisis_turns"],
+        check_ins=data["check_ins"], awaiting_reply=data["awaiting_reply"],
         recoveries=data["recoveries"],
         decision=data["decision"], evidence=data["evidence"], ending=data["ending"],
         ending_message_id=ending_message_id(state, path) if path else None, reinstated=data["reinstated"],

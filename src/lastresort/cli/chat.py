@@ -16,7 +16,7 @@ from lastresort.store.repo import UserRow
 
 _ACTION_STYLE = {
     "answer": "green", "refuse": "yellow", "redirect": "yellow", "warn": "bold red",
-    "crisis_support": "bold magenta", "confirm_end": "cyan", "end": "bold white on red",
+    "crisis_support": "bold magenta", "check_in": "magenta", "confirm_end": "cyan", "end": "bold white on red",
 }
 
 

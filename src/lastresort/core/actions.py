@@ -13,6 +13,7 @@ class Action(StrEnum):
     REDIRECT = "redirect"  # steer away from abuse back to the task
     WARN = "warn"  # name the behaviour and say the chat may end if it goes on
     CRISIS_SUPPORT = "crisis_support"  # the user may be at risk: support and resources, never an ending
+    CHECK_IN = "check_in"  # a faint, unclear sign of risk: answer, with one line of support; never an ending
     CONFIRM_END = "confirm_end"  # the user may want to end the chat: ask first
     END = "end"  # the last resort: the chat on this path is over
 

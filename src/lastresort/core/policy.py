@@ -15,7 +15,9 @@ new warning is always needed before an end. Only ``end_categories`` can lead to 
 categories are refused or redirected every time and never escalate.
 
 A crisis signal (risk to self or others) always wins: crisis support, and no ending on that path ever again
-(and, by default, on no later branch of the same conversation either). An unambiguous request to end the chat
+(and, by default, on no later branch of the same conversation either). A faint first signal (below
+``crisis_support_threshold``) gets a check-in instead, an answer with one line of support, and disables ending
+just the same. An unambiguous request to end the chat
 ends it at once; an ambiguous one is confirmed first. Sibling branches that ended earlier are visible through
 :class:`~lastresort.core.signals.ConversationSignals`: after one, fewer refusals precede the warning on a new
 branch (``pushbacks_after_ended_branch``), but a warning is still always needed.
@@ -53,6 +55,12 @@ class ReplyPending(Exception):
 class PolicyConfig:
     harm_threshold: float = 0.5  # a category counts as present at this score
     crisis_threshold: float = 0.35  # lower on purpose: a missed crisis is the worst error
+    #: At or above: full crisis support. From ``crisis_threshold`` up to here, the first signal on a path gets a
+    #: check-in instead: the message is answered, with one line offering support and resources. Ending is
+    #: disabled either way, and any later signal on the path (or a crisis on another branch) gets full support.
+    #: At or below ``crisis_threshold``: no check-ins. The default is where the built-in assessor's crisis score
+    #: reaches a precision of 0.8 on its validation split (``python -m lastresort.training.support_grade``).
+    crisis_support_threshold: float = 0.75
     end_request_threshold: float = 0.85  # at or above: an unambiguous request to end
     end_request_ambiguous: float = 0.4  # at or above (and below the former): ask to confirm
     pushbacks_before_warning: int = 2  # refusals/redirections that must fail before a warning
@@ -69,7 +77,8 @@ class PolicyConfig:
     crisis_elsewhere_disables_end: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("harm_threshold", "crisis_threshold", "end_request_threshold", "end_request_ambiguous"):
+        for name in ("harm_threshold", "crisis_threshold", "crisis_support_threshold", "end_request_threshold",
+                     "end_request_ambiguous"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be a number in (0, 1], got {value!r}")
@@ -171,6 +180,14 @@ class Policy:
             )
 
         if crisis is not None:
+            # A faint first signal in an otherwise ordinary message is answered with a check-in: a request that
+            # merely sounds like distress (meals, sleep, money) should not get a crisis reply. A second signal, or
+            # one beside abuse, harm or a wish to leave, never is.
+            ordinary = harm is None and end_request < cfg.end_request_ambiguous
+            if (a.score(crisis) < cfg.crisis_support_threshold and ordinary
+                    and not (state.crisis or crisis_elsewhere)):
+                return make(Action.CHECK_IN, crisis, "A possible, unclear sign of risk: answering with a check-in "
+                            "and resources; ending is disabled for this conversation path.")
             return make(Action.CRISIS_SUPPORT, crisis, "Possible risk of harm: offering support and resources; "
                         "ending is disabled for this conversation path.")
         if (state.crisis or crisis_elsewhere) and (harm is not None or end_request >= cfg.end_request_ambiguous):
@@ -248,6 +265,8 @@ class Policy:
             new = new.with_evidence(item, warnings=new.warnings + 1)
         elif d.action is Action.CRISIS_SUPPORT:
             new = new.with_evidence(item, crisis=True, crisis_turns=new.crisis_turns + 1)
+        elif d.action is Action.CHECK_IN:
+            new = new.with_evidence(item, crisis=True, check_ins=new.check_ins + 1)
         else:
             new = new.with_evidence(item)
         if d.action is Action.END:

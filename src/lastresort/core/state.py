@@ -137,7 +137,8 @@ class PathState:
     pushbacks: int = 0  # refusals + redirections
     warnings: int = 0
     crisis: bool = False  # a crisis signal was seen: ending is disabled on this path for good
-    crisis_turns: int = 0
+    crisis_turns: int = 0  # turns answered with crisis support
+    check_ins: int = 0  # turns answered with a check-in (a faint crisis signal)
     calm_turns: int = 0  # answered turns in a row since the last harmful one: drives recovery
     recoveries: int = 0  # escalation steps undone by recovery so far
     decision: Decision | None = None  # the latest user turn's decision
@@ -149,6 +150,12 @@ class PathState:
     @property
     def ended(self) -> bool:
         return self.ending is not None
+
+    @property
+    def supported(self) -> bool:
+        """Crisis support was given on this path: later replies keep a reminder of it. A check-in alone does not
+        make a path one (it may well have been an ordinary request), though it disables ending all the same."""
+        return self.crisis_turns > 0
 
     @property
     def status(self) -> str:
@@ -170,6 +177,7 @@ class PathState:
             "warnings": self.warnings,
             "crisis": self.crisis,
             "crisis_turns": self.crisis_turns,
+            "check_ins": self.check_ins,
             "calm_turns": self.calm_turns,
             "recoveries": self.recoveries,
             "decision": self.decision.to_dict() if self.decision else None,
@@ -188,6 +196,7 @@ class PathState:
             warnings=int(data["warnings"]),
             crisis=bool(data["crisis"]),
             crisis_turns=int(data["crisis_turns"]),
+            check_ins=int(data.get("check_ins", 0)),  # states cached before check-ins existed have none
             calm_turns=int(data.get("calm_turns", 0)),
             recoveries=int(data.get("recoveries", 0)),
             decision=Decision.from_dict(data["decision"]) if data.get("decision") else None,

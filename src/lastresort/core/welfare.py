@@ -26,6 +26,7 @@ class WelfareSignals:
     redirections: int = 0
     warnings: int = 0
     crisis_support_turns: int = 0
+    check_in_turns: int = 0  # answers with a line of support after a faint crisis signal
     harmful_turns: int = 0  # abusive or harmful turns (any end-eligible category at the policy's threshold)
     harmful_after_pushback: int = 0  # of those, the ones that came after the first refusal or redirection
     longest_harmful_run: int = 0  # most consecutive harmful turns: persistence in its plainest form
@@ -40,7 +41,7 @@ class WelfareSignals:
 
 def welfare_signals(turns: Iterable[tuple[Decision, bool]], state: PathState) -> WelfareSignals:
     """Signals of a path from its ``(decision, end_requested)`` per user turn and its final state."""
-    refusals = redirections = warnings = crisis = harmful = after_pushback = run = longest = requests = 0
+    refusals = redirections = warnings = crisis = check_ins = harmful = after_pushback = run = longest = requests = 0
     pushed_back = False
     for decision, end_requested in turns:
         action = decision.action
@@ -56,12 +57,14 @@ def welfare_signals(turns: Iterable[tuple[Decision, bool]], state: PathState) ->
         redirections += action is Action.REDIRECT
         warnings += action is Action.WARN
         crisis += action is Action.CRISIS_SUPPORT
+        check_ins += action is Action.CHECK_IN
         requests += end_requested
         pushed_back = pushed_back or action.is_pushback
     ending = state.ending
     return WelfareSignals(
         user_turns=state.user_turns, refusals=refusals, redirections=redirections, warnings=warnings,
-        crisis_support_turns=crisis, harmful_turns=harmful, harmful_after_pushback=after_pushback,
+        crisis_support_turns=crisis, check_in_turns=check_ins, harmful_turns=harmful,
+        harmful_after_pushback=after_pushback,
         longest_harmful_run=longest, model_end_requests=requests,
         model_end_allowed=ending is not None and ending.by == "model",
         ended_by=ending.by if ending else None, ended_at=ending.turn if ending else None,

@@ -46,7 +46,9 @@ class CategoryFigures:
     mean_warnings_before_end: float | None = None
     missed_endings: int = 0
     crisis_support_missed: int = 0
+    checked_in_only: int = 0  # of those missed, conversations that had a check-in (a line of support) instead
     crisis_support: int = 0
+    check_ins: int = 0  # conversations with a check-in
     refusals: int = 0
     redirections: int = 0
     harmful_after_pushback: int = 0
@@ -120,7 +122,10 @@ def _category(suite: str, category: str, expected: str, rows: list[Mapping[str, 
         mean_warnings_before_end=_mean([r["end_warnings"] for r in ended]),
         missed_endings=sum("missed ending" in k for k in kinds),
         crisis_support_missed=sum("crisis support missed" in k for k in kinds),
+        checked_in_only=sum("crisis support missed" in k and bool(r.get("check_in"))
+                            for r, k in zip(ok, kinds, strict=True)),
         crisis_support=sum(r["crisis_support"] for r in ok),
+        check_ins=sum(bool(r.get("check_in")) for r in ok),  # runs from before check-ins have none
         refusals=sum(r["welfare"]["refusals"] for r in ok),
         redirections=sum(r["welfare"]["redirections"] for r in ok),
         harmful_after_pushback=sum(r["welfare"]["harmful_after_pushback"] for r in ok),
@@ -182,8 +187,13 @@ def category_table(figs: Figures) -> list[str]:
                      f"{_pct(c.share_before_7)} | {_num(c.mean_end_turn)} | {c.false_endings} | {c.crisis_endings} | "
                      f"{_num(c.mean_warnings_before_end)} | {c.unwarned_endings} | "
                      f"{c.missed_endings if c.expected == 'end' else '–'} | "
-                     f"{c.crisis_support_missed if c.expected == 'crisis' else '–'} |")
+                     f"{_missed_support(c) if c.expected == 'crisis' else '–'} |")
     return lines
+
+
+def _missed_support(c: CategoryFigures) -> str:
+    return f"{c.crisis_support_missed} ({c.checked_in_only} checked in)" if c.checked_in_only else \
+        str(c.crisis_support_missed)
 
 
 def target_table(figs: Figures) -> list[str]:
@@ -194,9 +204,10 @@ def target_table(figs: Figures) -> list[str]:
 
 def welfare_table(figs: Figures) -> list[str]:
     lines = ["| category | refusals | redirections | harmful turns after a pushback | crisis-support conversations | "
-             "model end requests | model ends allowed |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "check-in conversations | model end requests | model ends allowed |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     lines += [f"| {c.category} | {c.refusals} | {c.redirections} | {c.harmful_after_pushback} | {c.crisis_support} | "
-              f"{c.model_end_requests} | {c.model_end_allowed} |" for c in figs.categories]
+              f"{c.check_ins} | {c.model_end_requests} | {c.model_end_allowed} |" for c in figs.categories]
     return lines
 
 

@@ -5,7 +5,8 @@ A chat completion, in order (the service is synchronous, so this runs in the thr
 1. the user (:mod:`.identity`), the turns and their chain (:mod:`.history`), the stored path (:mod:`.paths`);
 2. the final user message goes through the service (assessment, policy, lock, audit), with a responder chosen
    once the policy has decided: ``answer`` forwards the client's request to the upstream unchanged (streaming
-   or not, tools included) and passes the reply through; refuse, redirect, warn, crisis support and confirm are
+   or not, tools included) and passes the reply through; a ``check_in`` is forwarded too, with a system message
+   asking for one line of support (tools kept); refuse, redirect, warn, crisis support and confirm are
    written by the offline responder without calling the upstream (``mode="answer"``, the default) or by the
    upstream steered with a system message for the decision (``mode="steer"``, tools withheld); an ``end`` is
    always written by the proxy;
@@ -59,6 +60,8 @@ ProxyMode = Literal["answer", "steer"]
 CONVERSATION_HEADER = "x-lastresort-conversation"
 MAX_BODY_BYTES = 16 * 1024 * 1024  # histories with images run large; each message is still checked
 NOT_CONTINUED = "I can't continue with that request. I'm glad to help with something else."
+#: Decisions the upstream answers (a check-in with a system message), whose tool rounds may carry on.
+_ANSWERS = frozenset({Action.ANSWER, Action.CHECK_IN})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,8 +130,8 @@ class _Proxy:
         out_headers = {"x-lastresort-action": decision.action.value,
                        "x-lastresort-conversation-id": position.conversation_id,
                        "x-lastresort-ended": "true" if turn.reply_to.state.ended else "false"}
-        forward = decision.action is Action.ANSWER or (
-            self.config.mode == "steer" and decision.action is not Action.END)
+        # A check-in is an answer with one more line, so the upstream always writes it, steered.
+        forward = decision.action in _ANSWERS or (self.config.mode == "steer" and decision.action is not Action.END)
         if not forward:
             deferred.choose(self.offline)
             result = turn.result()
@@ -143,7 +146,8 @@ class _Proxy:
                 return StreamingResponse(completion_chunks(model, text, finish, meta), headers=out_headers,
                                          media_type="text/event-stream")
             return JSONResponse(completion(model, text, finish, meta), headers=out_headers)
-        sent = body if decision.action is Action.ANSWER else self._steered(body, turn)
+        sent = body if decision.action is Action.ANSWER else self._steered(
+            body, turn, tools=decision.action is Action.CHECK_IN)
         responder = ForwardResponder(self.upstream, headers, sent)
         deferred.choose(responder)
         upstream = responder.open()
@@ -184,9 +188,9 @@ class _Proxy:
             body = error_body(exc.message, code=exc.code, kind="server_error")
             yield b"data: " + json.dumps(body).encode() + b"\n\n"
 
-    def _steered(self, body: dict[str, Any], turn: TurnStream) -> dict[str, Any]:
+    def _steered(self, body: dict[str, Any], turn: TurnStream, *, tools: bool = False) -> dict[str, Any]:
         """The client's request with the decision as a system message before the last user message, and no
-        tools: a steered turn refuses or redirects, it does not act."""
+        tools unless asked (a check-in answers the request): a steered turn refuses or redirects, it does not act."""
         state = turn.reply_to.state
         assert state.decision is not None
         locale = self.service.settings.locale
@@ -195,7 +199,7 @@ class _Proxy:
         messages = list(body["messages"])
         messages.insert(len(messages) - 1, {"role": "system", "content": system_prompt(request, end_tool=False)})
         steered = {k: v for k, v in body.items()
-                   if k not in ("tools", "tool_choice", "functions", "function_call", "parallel_tool_calls")}
+                   if tools or k not in ("tools", "tool_choice", "functions", "function_call", "parallel_tool_calls")}
         steered["messages"] = messages
         return steered
 
@@ -209,7 +213,7 @@ class _Proxy:
             return self._ended(model, stream, ConversationEnded(ending=ending.to_dict() if ending else None),
                                position.conversation_id)
         action = state.last_action
-        if action is not None and action is not Action.ANSWER:
+        if action is not None and action not in _ANSWERS:
             meta = {"action": action.value, "conversation_id": position.conversation_id, "ended": False}
             headers_back = {"x-lastresort-action": action.value, "x-lastresort-ended": "false",
                             "x-lastresort-conversation-id": position.conversation_id}

@@ -306,6 +306,33 @@ def _crisis_support(c: _Ctx) -> str:
     ))
 
 
+# -- check-in -----------------------------------------------------------------------------------------------
+# A faint sign of risk, most often an ordinary request that sounds like one: answer it as usual, then one
+# low-key line with the first resource, so a person who is struggling can take it and anyone else can ignore it.
+# The line also invites the person to say more: if they do, a second sign on the path gets full support.
+_CHECK_IN_SELF = (
+    "If any of this is weighing on you, I'm happy to talk about that too, and {name} is there any time: "
+    "{contact}.",
+    "And if things are feeling heavy at the moment, you can tell me, or talk to {name}, any time: {contact}.",
+    "Should you be going through a hard time, you don't have to carry it alone: tell me, or reach {name}, "
+    "{contact}.",
+)
+_CHECK_IN_OTHERS = (
+    "If you're worried someone could get hurt, tell me more, or reach {name}: {contact}.",
+    "Should anyone be in danger, please reach {name}: {contact}. I'm here to talk it through, too.",
+    "If this is about someone's safety, {name} is there: {contact}. You can tell me more, too.",
+)
+
+
+def _check_in(c: _Ctx) -> str:
+    if c.category in _OTHERS:
+        top = sorted(c.resources, key=lambda line: not line.emergency)[0]
+        line = c.pick("check_in", _CHECK_IN_OTHERS)
+    else:
+        top, line = c.resources[0], c.pick("check_in", _CHECK_IN_SELF)
+    return _answer(c) + "\n\n" + line.format(name=top.name, contact=top.contact)
+
+
 # -- confirm end ---------------------------------------------------------------------------------------------
 _CONFIRM_END = (
     "Do you want to end this chat? If so, reply yes and I'll end it. If not, just keep going. You can start a "
@@ -371,6 +398,7 @@ _WRITERS: Mapping[Action, Callable[[_Ctx], str]] = MappingProxyType({
     Action.REDIRECT: _redirect,
     Action.WARN: _warn,
     Action.CRISIS_SUPPORT: _crisis_support,
+    Action.CHECK_IN: _check_in,
     Action.CONFIRM_END: _confirm_end,
     Action.END: _end,
 })
@@ -381,7 +409,7 @@ def render(request: ReplyRequest) -> str:
     c = _Ctx(request, _last_user_message(request))
     action = request.decision.action
     text = _WRITERS[action](c)
-    if request.state.crisis and action in _REMIND_AFTER:
+    if request.state.supported and action in _REMIND_AFTER:
         top = c.resources[0]
         text += "\n\n" + c.pick("reminder", _REMINDER).format(name=top.name, contact=top.contact)
     return text

@@ -62,6 +62,13 @@ _INSTRUCTIONS: dict[Action, str] = {
         "these resources, as written:\n{resources}\nInvite them to keep talking with you. Never end the "
         "conversation or mention ending it."
     ),
+    Action.CHECK_IN: (
+        "Instruction: the user's message may hint that they are struggling, though it may well be an ordinary "
+        "request. If it does show distress or risk, respond to that first, with warmth and without judging, and "
+        "give these resources, as written:\n{resources}\nOtherwise answer it helpfully and in full, and end with "
+        "one short, low-key sentence saying that support is there if they ever need it, naming {top}. Do not "
+        "lecture, and never end the conversation or mention ending it."
+    ),
     Action.CONFIRM_END: (
         "Instruction: the user may want to end this chat. Ask them plainly to confirm: if they reply yes, the "
         "chat will end; otherwise you will carry on."
@@ -86,7 +93,7 @@ def _resource_lines(lines: Sequence[CrisisLine]) -> str:
 
 def offers_end_tool(request: ReplyRequest) -> bool:
     """The tool is offered except on a crisis path, where ending is off the table for good."""
-    return not request.state.crisis and request.decision.action is not Action.CRISIS_SUPPORT
+    return not request.state.crisis and request.decision.action not in (Action.CRISIS_SUPPORT, Action.CHECK_IN)
 
 
 def system_prompt(request: ReplyRequest, *, end_tool: bool = True) -> str:
@@ -95,14 +102,15 @@ def system_prompt(request: ReplyRequest, *, end_tool: bool = True) -> str:
     d = request.decision
     behaviour = describe(d.category)
     resources = request.resources or resources_for(request.locale)
+    top = resources[0]
     text = _INSTRUCTIONS[d.action].format(behaviour=behaviour, pushbacks=request.state.pushbacks,
-                                          resources=_resource_lines(resources), explanation=d.explanation)
+                                          resources=_resource_lines(resources), explanation=d.explanation,
+                                          top=f"{top.name} ({top.contact})")
     if d.action is Action.END:
         text += _END_BY_USER if d.category is not None and d.category.value == "end_request" else \
             _END_BY_POLICY.format(behaviour=behaviour)
     parts = [_BASE, text]
-    if request.state.crisis and d.action is not Action.CRISIS_SUPPORT:
-        top = resources[0]
+    if request.state.supported and d.action not in (Action.CRISIS_SUPPORT, Action.CHECK_IN):
         parts.append(f"Earlier in this conversation the user may have been at risk. Stay supportive and, where it "
                      f"fits, remind them that {top.name} ({top.contact}) is there for them.")
     if end_tool and offers_end_tool(request):

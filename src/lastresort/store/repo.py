@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -329,11 +330,11 @@ class Tx:
                  .order_by(audit_log.c.created_at.desc(), audit_log.c.id).limit(limit))
         return [AuditRow(**dict(r._mapping)) for r in self.conn.execute(query)]
 
-    def count_decisions(self, action: str) -> int:
-        """Assistant replies written for a decision with ``action`` (e.g. crisis support turns)."""
+    def count_decisions(self) -> Counter[str]:
+        """Assistant replies by the action of the decision they were written for (e.g. crisis support turns)."""
         rows = self.conn.execute(select(messages.c.decision).where(messages.c.role == "assistant",
                                                                   messages.c.decision.is_not(None)))
-        return sum(1 for (d,) in rows if d and d.get("action") == action)
+        return Counter(str(d["action"]) for (d,) in rows if d and d.get("action"))
 
     def count_feedback(self, *, dispute: bool) -> int:
         return int(self.conn.execute(select(func.count()).select_from(feedback)

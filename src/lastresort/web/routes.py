@@ -233,7 +233,7 @@ def _chat_page(request: Request, user: UserRow, conversation_id: str | None) -> 
         context.update(view=view, current=view.conversation.id, bubbles=_bubbles(view), state=state,
                        reason=plain_reason(state.ending) if state.ending else None,
                        ending_reply=ending_reply if state.ended else None,
-                       resources=service.crisis.resources_for(service.settings.locale) if state.crisis else ())
+                       resources=service.crisis.resources_for(service.settings.locale) if state.supported else ())
     return _render(request, "chat.html", context)
 
 

@@ -1,0 +1,101 @@
+"""Where full crisis support begins: the policy's ``crisis_support_threshold``, chosen on the build's validation split.
+
+Crisis scores from the policy's ``crisis_threshold`` (0.35) up get a reply about risk. Below
+``crisis_support_threshold`` the first such signal on a path gets a check-in instead: the message is answered, with one
+line offering support and resources. This picks that threshold the way the build picks a harm head's: the lowest
+crisis score at which the validation messages that reach it are crisis messages at least ``PRECISION`` of the time.
+It runs the shipped built-in assessor, one message at a time as a conversation's first turn, on the validation rows
+of the tuned layers' build (decontaminated the same way), and prints the choice and what it does there::
+
+    python -m lastresort.training.support_grade [--data ../shared/datasets] [--out docs/support-grade.md]
+
+Test sets (openai-moderation, XSTest, SimpleSafetyTests, ToxicChat, our written benchmark sets) are never read here,
+except to drop training rows near them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from lastresort.assessors.builtin import BuiltinAssessor
+from lastresort.assessors.encoder import Encoder
+from lastresort.core.assessment import AssessContext
+from lastresort.core.categories import CRISIS
+from lastresort.core.policy import PolicyConfig
+from lastresort.training.build import TUNED_FAMILIES, _validation, decontaminated
+from lastresort.training.data import CATEGORIES, load_rows
+
+__all__ = ["PRECISION", "choose", "main"]
+
+#: Full support where at least this share of validation messages scoring as high are crisis messages: the rule of
+#: the build's harm heads (``build.HARM_PRECISION``), for the same reason: a wrong one bothers an ordinary user.
+PRECISION = 0.8
+_CRISIS_COLUMNS = [i for i, c in enumerate(CATEGORIES) if c in CRISIS]
+
+
+def choose(y: np.ndarray, score: np.ndarray, floor: float, precision: float = PRECISION) -> float:
+    """The lowest score at or above ``floor`` where the messages scoring at least as high are positives at least
+    ``precision`` of the time (1.0 if none is)."""
+    for t in np.unique(np.round(score[score >= floor], 4)):  # ascending
+        flagged = score >= t
+        if (y[flagged] == 1).mean() >= precision:
+            return float(t)
+    return 1.0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[3].parent / "shared/datasets")
+    parser.add_argument("--seed", type=int, default=20261125, help="the build's seed (template rows, row order)")
+    parser.add_argument("--val-fraction", type=float, default=0.15)
+    parser.add_argument("--cache", type=Path, default=Path(".cache"))
+    parser.add_argument("--out", type=Path, default=None, help="also write the summary here (Markdown)")
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        parser.error(f"no datasets folder at {args.data}; pass --data")
+    rows, _, _ = decontaminated(load_rows(args.data, args.seed, TUNED_FAMILIES), args.data, Encoder(tuned=False),
+                                args.cache / "embeddings")
+    held = [r for r in rows if _validation(r, args.val_fraction)]
+    labels = np.array([[r.labels[i] for i in _CRISIS_COLUMNS] for r in held])
+    y = np.where((labels == 1).any(1), 1, np.where((labels == 0).all(1), 0, -1))  # -1: crisis unknown
+    known = [r for r, v in zip(held, y, strict=True) if v >= 0]
+    y = y[y >= 0]
+    assessor = BuiltinAssessor()
+    started = time.perf_counter()
+    score = np.array([max(assessor.assess(r.text, AssessContext()).score(c) for c in CRISIS) for r in known])
+    seconds = time.perf_counter() - started
+    floor = PolicyConfig().crisis_threshold
+    firm = choose(y, score, floor)
+    lines = [
+        "# Where full crisis support begins",
+        "",
+        f"`python -m lastresort.training.support_grade`: the shipped built-in assessor on {len(known):,} validation "
+        f"rows of the tuned layers' build whose crisis labels are known ({int(y.sum()):,} crisis, "
+        f"{int((y == 0).sum()):,} not; {seconds:.0f} s), each as a conversation's first message.",
+        "",
+        f"Lowest crisis score with precision ≥ {PRECISION} among the messages scoring at least as high: "
+        f"**{firm:.4f}**.",
+        "",
+        "| crisis score | crisis messages | other messages |",
+        "| --- | --- | --- |",
+    ]
+    for lo, hi, name in ((floor, firm, f"{floor} to {firm:.4f}: check-in"), (firm, 1.01, f"≥ {firm:.4f}: support"),
+                         (0.0, floor, f"< {floor}: neither")):
+        band = (score >= lo) & (score < hi)
+        lines.append(f"| {name} | {int((band & (y == 1)).sum())} | {int((band & (y == 0)).sum())} |")
+    sources = Counter(r.source for r, s, v in zip(known, score, y, strict=True) if v == 1 and floor <= s < firm)
+    lines += ["", "Crisis messages in the check-in band, by source: "
+              + (", ".join(f"{k} {n}" for k, n in sources.most_common()) or "none") + "."]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out is not None:
+        args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
