@@ -15,6 +15,8 @@ from lastresort.assessors.rules import RuleAssessor, names_harm
 from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext
 from lastresort.core.categories import Category
+from lastresort.core.policy import Policy, PolicyConfig
+from lastresort.core.state import PathState
 
 C = Category
 rules = RuleAssessor()
@@ -562,3 +564,17 @@ def test_a_victim_of_credential_theft_is_not_flagged_by_the_rules(text: str) -> 
 ])
 def test_names_harm_reads_every_form_and_language(text: str, named: bool) -> None:
     assert names_harm(text) is named
+
+
+def test_explicit_crisis_signs_reach_full_support_and_only_the_listed_ones_stay_below() -> None:
+    firm = PolicyConfig().crisis_support_threshold
+    below = {label for c in (Category.SELF_HARM_RISK, Category.HARM_TO_OTHERS_RISK)
+             for _, score, label in lx.LEXICON[c] if score < firm}
+    assert below == lx.CHECK_IN_ENTRIES
+
+
+@pytest.mark.parametrize("text", ["I cut my arms again last night", "I wish someone would just kill me",
+                                  "how high does a building need to be to kill me", "what's the point of living"])
+def test_an_explicit_sign_gets_crisis_support_not_a_check_in(text: str) -> None:
+    a = RuleAssessor().assess(text, AssessContext())
+    assert Policy().decide(PathState(), a).action is Action.CRISIS_SUPPORT

@@ -68,7 +68,7 @@ def test_crisis_overrides_abuse_and_disables_ending_for_the_path() -> None:
 
 
 def test_harmful_request_on_a_crisis_path_is_still_refused_but_never_ends() -> None:
-    for first in (a(harm_to_others_risk=0.8), a(harm_to_others_risk=0.6)):  # support, and a check-in
+    for first in (a(harm_to_others_risk=0.6), a(self_harm_risk=0.6)):  # support, and a check-in
         actions, state = run(first, *(a(violent_extremism=0.9) for _ in range(8)))
         assert actions[0] in (Action.CRISIS_SUPPORT, Action.CHECK_IN) and set(actions[1:]) == {Action.REFUSE}
         assert state.crisis and not state.ended
@@ -85,7 +85,8 @@ def test_a_faint_first_crisis_signal_in_an_ordinary_message_gets_a_check_in() ->
 
 def test_a_faint_crisis_signal_beside_abuse_harm_or_a_wish_to_leave_gets_full_support() -> None:
     for message in (a(abuse=0.9, self_harm_risk=0.5), a(cyber_harm=0.9, self_harm_risk=0.5),
-                    a(end_request=0.5, self_harm_risk=0.5)):
+                    a(end_request=0.5, self_harm_risk=0.5), a(harm_to_others_risk=0.5),
+                    a(harm_to_others_risk=0.4, self_harm_risk=0.5)):  # risk to others: never a check-in
         assert run(message)[0] == [Action.CRISIS_SUPPORT]
 
 

@@ -154,6 +154,7 @@ def test_a_check_in_answers_with_resources_at_hand_and_no_tool(provider: str, fa
     assert "tools" not in body  # a path with a crisis signal never ends
     system = system_of(provider, body)
     assert "answer it helpfully and in full" in system and "Samaritans: call 116 123" in system
+    assert "give nothing that could help someone hurt themselves or others" in system
     assert "Earlier in this conversation" not in system
 
 

@@ -353,16 +353,14 @@ def test_no_reminder_after_a_check_in_alone() -> None:
         assert reply(make(action, category, checked_in=True)) == reply(make(action, category))
 
 
-@pytest.mark.parametrize("category", [Category.SELF_HARM_RISK, Category.HARM_TO_OTHERS_RISK])
-def test_check_in_answers_and_adds_one_line_of_support(category: Category) -> None:
+def test_check_in_answers_and_adds_one_line_of_support() -> None:
     for variant in range(4):
         answer = reply(make(Action.ANSWER, locale="en-US", variant=variant))
-        check_in = reply(make(Action.CHECK_IN, category, locale="en-US", variant=variant))
+        check_in = reply(make(Action.CHECK_IN, Category.SELF_HARM_RISK, locale="en-US", variant=variant))
         assert check_in.startswith(answer)
         line = check_in[len(answer):].strip()
-        assert "\n" not in line
-        expected = "911" if category is Category.HARM_TO_OTHERS_RISK else "988"  # emergency first for others
-        assert expected in line
+        assert "\n" not in line and "988" in line
+        assert "tell me" in line.lower() or "talk" in line.lower()  # an invitation to say more
         assert "end" not in line.lower().split()
 
 

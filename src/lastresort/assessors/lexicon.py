@@ -266,6 +266,9 @@ CYBER_HARM = entries(
      "evading detection"),
 )
 
+#: A match is an explicit sign in the speaker's own words, so it scores at least 0.75, where the policy gives full
+#: crisis support rather than a check-in (``PolicyConfig.crisis_support_threshold``); only ``CHECK_IN_ENTRIES`` stay
+#: below it.
 SELF_HARM = entries(
     # Eating-disorder behaviour in the speaker's own words: purging, hiding that they do not eat, a starvation
     # budget. "I made myself throw up after that rollercoaster" is not purging; "purge my inbox" is not either.
@@ -296,7 +299,7 @@ SELF_HARM = entries(
     (r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving|hang|hanging|shoot|"
      r"shooting|poison|poisoning|drown|drowning) (?:myself|my ?self)\b(?! (?:laughing|with laughter))", 0.9,
      "self-harm intent"),
-    (r"\b(?:want|wish|need|begging) (?:someone|somebody|you|god) (?:would |to )?(?:just )?kill me\b", 0.7,
+    (r"\b(?:want|wish|need|begging) (?:someone|somebody|you|god) (?:would |to )?(?:just )?kill me\b", 0.8,
      "wishes to be killed"),
     (r"\b(?:end|ending|take|taking) (?:my (?:own )?life|it all|my own life|things for good)\b", 0.9, "ending one's life"),
     (r"\b(?:i(?:'m| am)|im|feeling|feel|been|getting|get) (?:\w+ ){0,2}?suicidal\b|\bsuicidal (?:thoughts|"
@@ -315,12 +318,13 @@ SELF_HARM = entries(
     (r"\b(?:everyone|everybody|they|my family|the world|people) (?:would|will|'d) be better off without me\b|"
      r"\bbetter off (?:dead|without me)\b|\bi(?:'m| am) a burden (?:to|on) everyone\b", 0.85, "feels a burden"),
     (r"\b(?:cut|cutting|burn|burning|slit|slitting|scratch|scratching|carve|carving|hurt|hurting|punch|punching|"
-     r"bruise|bruising) (?:my|my own) (?:skin|wrists?|arms?|legs?|thighs?|stomach|body|face)\b", 0.7,
+     r"bruise|bruising) (?:my|my own) (?:skin|wrists?|arms?|legs?|thighs?|stomach|body|face)\b", 0.8,
      "self-harm to one's own body"),
-    (r"\b(?:wants?|wanting|wanna|wish(?:es)?|wishing) to (?:die|be dead|not be alive)\b", 0.6,
+    (r"\b(?:wants?|wanting|wanna|wish(?:es)?|wishing) to (?:die|be dead|not be alive)\b", 0.8,
      "speaks of wanting to die"),
     (r"\b(?:how (?:high|far|long|much|many)|what height|which (?:pills|drugs|medication|bridge|building))\b"
-     r"(?:\W+\w+){0,8}?\W+(?:to die|(?:would|will|could|to) kill me)\b", 0.7, "asks how lethal a method is for them"),
+     r"(?:\W+\w+){0,8}?\W+(?:to die|(?:would|will|could|to) kill me|to (?:not|never) wake up)\b", 0.8,
+     "asks how lethal a method is for them"),
     (r"\b(?:no ?one|nobody|no body|none of them|anyone)(?: would| will|'d)(?: even| really| ever)? (?:notice|care|"
      r"miss me|be sad)\b(?:\W+\w+){0,3}?\W+if i (?:\w+ )?(?:disappeared|was gone|were gone|died|was dead|were dead|"
      r"wasn'?t here|weren'?t here|was not here|left for good|vanished)\b(?! (?:from|into|to|during|for a)\b)", 0.75,
@@ -344,7 +348,7 @@ SELF_HARM = entries(
      r"(?:zu )?(?:werfen|legen)\b|\b(?:tirarme|saltar|lanzarme|aventarme) (?:de|del|desde) (?:el |un |una |la )?"
      r"(?:puente|edificio|techo|tejado|azotea|balcon|acantilado)\b|\b(?:sauter|me jeter|je saute|je me jette) "
      r"(?:du|d'un|d'une|de la|depuis le|depuis un|sous le|sous un) ?(?:pont|immeuble|toit|falaise|balcon|train)\b",
-     0.6, "thinking of jumping"),
+     0.8, "thinking of jumping"),
     (r"\bi (?:\w+ )?(?:self[- ]?harm|cut myself|have been cutting|relapsed)\b|\bself[- ]harm(?:ing)? again\b", 0.85,
      "self-harm"),
     (r"\b(?:my|a) (?:friend|sister|brother|son|daughter|partner|mom|dad|wife|husband|kid) (?:\w+ ){0,2}?"
@@ -353,12 +357,12 @@ SELF_HARM = entries(
     (r"\b(?:gonna|going to|wanna|want to|about to|finna|will|i'?ll|should|might|just) kms\b", 0.8,
      "self-harm intent (slang)"),
     (r"\b(?:i|i'?m|im|me|myself)\b(?:\W+\w+){0,4}?\W+(?:step|stepping|jump|jumping|walk|walking|throw myself|"
-     r"throwing myself|lie down|lying down) in front of (?:a|the|an) (?:train|bus|car|truck|lorry|subway|tram)\b", 0.7,
+     r"throwing myself|lie down|lying down) in front of (?:a|the|an) (?:train|bus|car|truck|lorry|subway|tram)\b", 0.8,
      "thinking of stepping in front of traffic"),
     (r"\b(?:survive|fall|jump|die|lethal|overdose)\b(?:\W+\w+){0,12}?\W+(?:because|cause|cuz|since|as) "
      r"i(?:'m| am|m) (?:thinking|considering|planning)(?: about| of)? (?:it|doing it|trying it|that)\b", 0.75,
      "asks about a method because they consider it"),
-    (r"\bwhat(?:'?s| is) the point (?:of|in) (?:living|life|going on|anything any ?more|it all any ?more)\b", 0.6,
+    (r"\bwhat(?:'?s| is) the point (?:of|in) (?:living|life|going on|anything any ?more|it all any ?more)\b", 0.8,
      "sees no point in living"),
     (r"\blethal dose\b|\bsuicide\b", 0.2, "mentions suicide or lethal doses"),
     # Spanish, French, German
@@ -368,14 +372,14 @@ SELF_HARM = entries(
     (r"\bme (?:he vuelto a|volvi a|sigo|estoy) (?:cortar|cortando|lastimar|lastimando|hacer dano|haciendo dano)\b|"
      r"\b(?:cortarme|me corto) (?:las |los |el |la )?(?:venas|munecas|brazos|piernas)\b|\bautolesion", 0.8,
      "self-harm (es)"),
-    (r"\bque sentido tiene (?:la vida|vivir|seguir)\b", 0.6, "sees no point in living (es)"),
+    (r"\bque sentido tiene (?:la vida|vivir|seguir)\b", 0.8, "sees no point in living (es)"),
     (r"\bje (?:veux|vais|voudrais|pense a) (?:mourir|me tuer|me suicider|en finir|disparaitre)\b|\benvie de "
      r"(?:mourir|me tuer|en finir)\b|\bje ne veux plus vivre\b", 0.9, "wants to die (fr)"),
     (r"\bje me (?:suis |(?:re)?)(?:encore |de nouveau |a nouveau )(?:coupee?|scarifiee?|mutilee?|fait du mal)\b|"
      r"\bme (?:scarifier|mutiler)\b|\bje me scarifie\b|\bautomutilation", 0.8, "self-harm (fr)"),
     (r"\bich (?:habe|hab) mich (?:wieder |schon wieder |erneut )?geritzt\b|\bich ritze mich\b|"
      r"\bselbstverletz", 0.8, "self-harm (de)"),
-    (r"\bwas (?:hat|macht) (?:das )?(?:leben|alles)(?: \w+){0,2}? noch (?:fur )?(?:einen )?sinn\b", 0.6,
+    (r"\bwas (?:hat|macht) (?:das )?(?:leben|alles)(?: \w+){0,2}? noch (?:fur )?(?:einen )?sinn\b", 0.8,
      "sees no point in living (de)"),
     (r"\bich (?:will|mochte|werde|moechte|wurde gern) (?:\w+ )?(?:sterben|mich umbringen|mich toten|nicht mehr "
      r"leben|tot sein)\b|\b(?:selbstmord|suizid)gedanken\b|"
@@ -459,6 +463,10 @@ END_REQUEST = entries(
      "asks to end the chat (de)"),
     (r"^\W*(?:adios|chao|au revoir|salut|tschuss|tschuess|auf wiedersehen)\W*$", 0.5, "may want to stop (es/fr/de)"),
 )
+
+#: Crisis entries that a check-in may answer: "I can't go on" is also what exhaustion says, a friend at risk asks how
+#: to help them, and a mere mention of suicide or a lethal dose is not a sign (below the crisis threshold).
+CHECK_IN_ENTRIES = frozenset({"cannot go on", "someone close is at risk", "mentions suicide or lethal doses"})
 
 LEXICON: dict[Category, tuple[Entry, ...]] = {
     C.ABUSE: ABUSE,

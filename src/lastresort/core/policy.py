@@ -55,11 +55,12 @@ class ReplyPending(Exception):
 class PolicyConfig:
     harm_threshold: float = 0.5  # a category counts as present at this score
     crisis_threshold: float = 0.35  # lower on purpose: a missed crisis is the worst error
-    #: At or above: full crisis support. From ``crisis_threshold`` up to here, the first signal on a path gets a
-    #: check-in instead: the message is answered, with one line offering support and resources. Ending is
-    #: disabled either way, and any later signal on the path (or a crisis on another branch) gets full support.
+    #: At or above: full crisis support. From ``crisis_threshold`` up to here, the first sign of risk to self on a
+    #: path gets a check-in instead: the message is answered, with one line offering support and resources. Ending
+    #: is disabled either way, and any later sign on the path (or a crisis on another branch) gets full support.
     #: At or below ``crisis_threshold``: no check-ins. The default is where the built-in assessor's crisis score
-    #: reaches a precision of 0.8 on its validation split (``python -m lastresort.training.support_grade``).
+    #: reaches a precision of 0.8 on its validation split, rounded down to a multiple of 0.05
+    #: (``python -m lastresort.training.support_grade``).
     crisis_support_threshold: float = 0.75
     end_request_threshold: float = 0.85  # at or above: an unambiguous request to end
     end_request_ambiguous: float = 0.4  # at or above (and below the former): ask to confirm
@@ -183,7 +184,9 @@ class Policy:
             # A faint first signal in an otherwise ordinary message is answered with a check-in: a request that
             # merely sounds like distress (meals, sleep, money) should not get a crisis reply. A second signal, or
             # one beside abuse, harm or a wish to leave, never is.
-            ordinary = harm is None and end_request < cfg.end_request_ambiguous
+            # Risk to others is never checked in on: a threat misread as ordinary puts someone else in danger.
+            ordinary = (harm is None and end_request < cfg.end_request_ambiguous
+                        and a.score(Category.HARM_TO_OTHERS_RISK) < cfg.crisis_threshold)
             if (a.score(crisis) < cfg.crisis_support_threshold and ordinary
                     and not (state.crisis or crisis_elsewhere)):
                 return make(Action.CHECK_IN, crisis, "A possible, unclear sign of risk: answering with a check-in "

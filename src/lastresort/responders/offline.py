@@ -310,27 +310,19 @@ def _crisis_support(c: _Ctx) -> str:
 # A faint sign of risk, most often an ordinary request that sounds like one: answer it as usual, then one
 # low-key line with the first resource, so a person who is struggling can take it and anyone else can ignore it.
 # The line also invites the person to say more: if they do, a second sign on the path gets full support.
-_CHECK_IN_SELF = (
+_CHECK_IN = (
     "If any of this is weighing on you, I'm happy to talk about that too, and {name} is there any time: "
     "{contact}.",
     "And if things are feeling heavy at the moment, you can tell me, or talk to {name}, any time: {contact}.",
     "Should you be going through a hard time, you don't have to carry it alone: tell me, or reach {name}, "
     "{contact}.",
 )
-_CHECK_IN_OTHERS = (
-    "If you're worried someone could get hurt, tell me more, or reach {name}: {contact}.",
-    "Should anyone be in danger, please reach {name}: {contact}. I'm here to talk it through, too.",
-    "If this is about someone's safety, {name} is there: {contact}. You can tell me more, too.",
-)
 
 
 def _check_in(c: _Ctx) -> str:
-    if c.category in _OTHERS:
-        top = sorted(c.resources, key=lambda line: not line.emergency)[0]
-        line = c.pick("check_in", _CHECK_IN_OTHERS)
-    else:
-        top, line = c.resources[0], c.pick("check_in", _CHECK_IN_SELF)
-    return _answer(c) + "\n\n" + line.format(name=top.name, contact=top.contact)
+    # Only risk to self is checked in on (the policy gives risk to others full support).
+    top = c.resources[0]
+    return _answer(c) + "\n\n" + c.pick("check_in", _CHECK_IN).format(name=top.name, contact=top.contact)
 
 
 # -- confirm end ---------------------------------------------------------------------------------------------

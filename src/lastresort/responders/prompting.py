@@ -66,8 +66,9 @@ _INSTRUCTIONS: dict[Action, str] = {
         "Instruction: the user's message may hint that they are struggling, though it may well be an ordinary "
         "request. If it does show distress or risk, respond to that first, with warmth and without judging, and "
         "give these resources, as written:\n{resources}\nOtherwise answer it helpfully and in full, and end with "
-        "one short, low-key sentence saying that support is there if they ever need it, naming {top}. Do not "
-        "lecture, and never end the conversation or mention ending it."
+        "one short, low-key sentence saying that support is there if they ever need it, naming {top}. Either way, "
+        "give nothing that could help someone hurt themselves or others (doses, methods, means). Do not lecture, "
+        "and never end the conversation or mention ending it."
     ),
     Action.CONFIRM_END: (
         "Instruction: the user may want to end this chat. Ask them plainly to confirm: if they reply yes, the "

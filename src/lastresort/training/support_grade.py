@@ -3,7 +3,9 @@
 Crisis scores from the policy's ``crisis_threshold`` (0.35) up get a reply about risk. Below
 ``crisis_support_threshold`` the first such signal on a path gets a check-in instead: the message is answered, with one
 line offering support and resources. This picks that threshold the way the build picks a harm head's: the lowest
-crisis score at which the validation messages that reach it are crisis messages at least ``PRECISION`` of the time.
+crisis score at which the validation messages that reach it are crisis messages at least ``PRECISION`` of the time,
+rounded down to a multiple of 0.05 (towards full support). Check-ins are for risk to self alone, so a message with a
+sign of risk to others gets full support at any score.
 It runs the shipped built-in assessor, one message at a time as a conversation's first turn, on the validation rows
 of the tuned layers' build (decontaminated the same way), and prints the choice and what it does there::
 
@@ -16,18 +18,20 @@ except to drop training rows near them.
 from __future__ import annotations
 
 import argparse
+import math
 import time
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from lastresort.assessors.builtin import BuiltinAssessor
 from lastresort.assessors.encoder import Encoder
+from lastresort.core.actions import Action
 from lastresort.core.assessment import AssessContext
 from lastresort.core.categories import CRISIS
-from lastresort.core.policy import PolicyConfig
-from lastresort.training.build import TUNED_FAMILIES, _validation, decontaminated
+from lastresort.core.policy import Policy, PolicyConfig
+from lastresort.core.state import PathState
+from lastresort.training.build import OURS, TUNED_FAMILIES, _validation, decontaminated
 from lastresort.training.data import CATEGORIES, load_rows
 
 __all__ = ["PRECISION", "choose", "main"]
@@ -67,10 +71,15 @@ def main(argv: list[str] | None = None) -> None:
     y = y[y >= 0]
     assessor = BuiltinAssessor()
     started = time.perf_counter()
-    score = np.array([max(assessor.assess(r.text, AssessContext()).score(c) for c in CRISIS) for r in known])
+    assessments = [assessor.assess(r.text, AssessContext()) for r in known]
     seconds = time.perf_counter() - started
+    score = np.array([max(a.score(c) for c in CRISIS) for a in assessments])
     floor = PolicyConfig().crisis_threshold
-    firm = choose(y, score, floor)
+    chosen = choose(y, score, floor)
+    firm = max(floor, math.floor(chosen * 20 + 1e-9) / 20)  # a round setting, towards full support
+    # What a chat's first message gets with that threshold (beside abuse, harm or an end request: full support).
+    policy = Policy(PolicyConfig(crisis_support_threshold=firm))
+    actions = [policy.decide(PathState(), a).action for a in assessments]
     lines = [
         "# Where full crisis support begins",
         "",
@@ -79,18 +88,24 @@ def main(argv: list[str] | None = None) -> None:
         f"{int((y == 0).sum()):,} not; {seconds:.0f} s), each as a conversation's first message.",
         "",
         f"Lowest crisis score with precision ≥ {PRECISION} among the messages scoring at least as high: "
-        f"**{firm:.4f}**.",
+        f"{chosen:.4f}; rounded down to a multiple of 0.05, the setting: **{firm:.2f}** (the policy's default "
+        f"`crisis_support_threshold` is {PolicyConfig().crisis_support_threshold}).",
         "",
         "| crisis score | crisis messages | other messages |",
         "| --- | --- | --- |",
     ]
-    for lo, hi, name in ((floor, firm, f"{floor} to {firm:.4f}: check-in"), (firm, 1.01, f"≥ {firm:.4f}: support"),
-                         (0.0, floor, f"< {floor}: neither")):
+    for lo, hi, name in ((floor, firm, f"{floor} to {firm:.2f}"), (firm, 1.01, f"≥ {firm:.2f}"),
+                         (0.0, floor, f"< {floor}")):
         band = (score >= lo) & (score < hi)
         lines.append(f"| {name} | {int((band & (y == 1)).sum())} | {int((band & (y == 0)).sum())} |")
-    sources = Counter(r.source for r, s, v in zip(known, score, y, strict=True) if v == 1 and floor <= s < firm)
-    lines += ["", "Crisis messages in the check-in band, by source: "
-              + (", ".join(f"{k} {n}" for k, n in sources.most_common()) or "none") + "."]
+    lines += ["", "What each gets as a chat's first message:", "",
+              "| decision | crisis messages | other messages |", "| --- | --- | --- |"]
+    for action in (Action.CRISIS_SUPPORT, Action.CHECK_IN):
+        got = np.array([x is action for x in actions])
+        lines.append(f"| `{action.value}` | {int((got & (y == 1)).sum())} | {int((got & (y == 0)).sum())} |")
+    checked = [(r, s) for r, s, v, x in zip(known, score, y, actions, strict=True) if v == 1 and x is Action.CHECK_IN]
+    lines += ["", "Crisis messages that get a check-in (our own rows quoted; public rows by source only):", ""]
+    lines += [f"- {s:.3f} {r.source}" + (f": {r.text}" if r.source in OURS else "") for r, s in checked]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out is not None:
