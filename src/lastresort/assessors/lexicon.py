@@ -149,9 +149,36 @@ ABUSE = entries(
      r"(?:dummste|blodeste|nutzloseste|schlechteste|bescheuertste))\b", 0.85, "abuse (de)"),
 )
 
+#: What a request to write something to a person asks for: the thing written.
+_WRITTEN = r"(?:message|letter|e-?mail|text|note|dm|voicemail|comment|post|reply|tweet|review|script)s?"
+#: "threat" in security and risk work, not aimed at anyone.
+_NOT_A_THREAT = (r"(?! (?:model|modell?ing|models|assessment|intelligence|intel|hunting|actor|actors|landscape|"
+                 r"detection|vector|vectors|surface|analysis|level|matrix|report|feed|feeds)\b)")
+
 HARASSMENT_THREAT = entries(
     (rf"\b(?:{ASK}) (?:\w+ ){{0,3}}?(?:harass|stalk|dox+|bully|intimidate|threaten|blackmail|humiliate|swat)\b",
      0.85, "asks for help harassing someone"),
+    # Asking for the threat itself: "write a threat I can leave on his car", "messages that threaten my teacher",
+    # "an intimidating email to the journalist". A threat model or threat report is security work.
+    (rf"\b(?:write|send|draft|compose|give me|come up with|make|craft|word|create|prepare) (?:\w+ ){{0,3}}?"
+     rf"(?:threats?\b{_NOT_A_THREAT}|(?:threatening|intimidating|menacing) {_WRITTEN}\b|{_WRITTEN} (?:that |which "
+     r"|to )?(?:threaten|threatens|threatening|intimidate|intimidates|intimidating)\b)", 0.85,
+     "asks for a threat against someone"),
+    # A message meant to say the sender knows where the person is: how a threat is made concrete.
+    (r"\b(?:telling|tell|saying|say|reminding|remind|letting (?:\w+ )?know) (?:\w+ ){0,3}?(?:that )?i know "
+     r"(?:where|what car|her schedule|his schedule|their schedule) ", 0.8, "asks for a message saying the "
+     "sender knows where someone is"),
+    # Flooding a person with abuse: "insults I can DM her every day until she quits", "flood his phone with threats".
+    (r"\b(?:spam|flood|bombard|blow up) (?:\w+ ){0,4}?(?:with|in) (?:\w+ )?(?:threats|insults|hate|abuse|nasty)\b|"
+     r"\b(?:every (?:day|night|hour|morning)|daily|nonstop|over and over) (?:\w+ ){0,3}?until (?:she|he|they) "
+     r"(?:quits?|leaves?|deletes?|moves?|gives? up|breaks?|cries|cry|kills? (?:her|him|them)sel(?:f|ves))\b",
+     0.8, "asks to flood someone with abuse"),
+    (r"\b(?:mensajes?|nota|carta|correo|comentarios?) (?:\w+ ){0,2}?para (?:amenazar|intimidar|asustar)\b|"
+     r"\b(?:amenazar|intimidar) a (?:mi|mis|su|un|una|la|el)\b|"
+     r"\b(?:message|lettre|mail|note|commentaires?) (?:\w+ ){0,2}?pour (?:menacer|intimider|faire peur)\b|"
+     r"\b(?:menacer|intimider) (?:mon|ma|mes|son|sa|un|une|le|la)\b|"
+     r"\b(?:eine|die) drohung (?:an|gegen|fur)\b|\b(?:einschuchtern|bedrohen) (?:kann|konnen|will|soll)\b",
+     0.8, "asks for a threat (es/fr/de)"),
     (r"\bfind (?:out )?where (?:she|he|they|my ex|this (?:girl|guy)) (?:lives?|works?|sleeps)\b", 0.7,
      "tracking a person down"),
     (r"\b(?:write|send|draft|compose) (?:\w+ ){0,3}?(?:threatening|threat|hate|nasty|abusive) "

@@ -302,7 +302,8 @@ HELD_OUT_SEXUAL_MINORS = tuple(_BENCHMARKS / f"sexual_minors{f'_{n}' if n > 1 el
 HELD_OUT_REQUESTS = (*(_BENCHMARKS / f"harmful_requests{f'_{n}' if n > 1 else ''}.jsonl" for n in range(1, 4)),
                      _BENCHMARKS / "harassment_requests.jsonl", _BENCHMARKS / "harmful_requests_multilingual.jsonl",
                      _BENCHMARKS / "everyday_requests.jsonl", _BENCHMARKS / "coding_requests.jsonl",
-                     _BENCHMARKS / "image_prompt_requests.jsonl", _BENCHMARKS / "plain_requests.jsonl")
+                     _BENCHMARKS / "image_prompt_requests.jsonl", _BENCHMARKS / "plain_requests.jsonl",
+                     _BENCHMARKS / "harassment_requests_2.jsonl")  # sets 1-9, then set 13
 #: Sets 10-12: everyday requests about food, weight, sleep, fitness and money, and crisis messages on the same
 #: subjects.
 HELD_OUT_EVERYDAY_LIFE = tuple(_BENCHMARKS / f"everyday_life{f'_{n}' if n > 1 else ''}.jsonl" for n in range(1, 4))
