@@ -160,7 +160,7 @@ HARASSMENT_THREAT = entries(
      0.85, "asks for help harassing someone"),
     # Asking for the threat itself: "write a threat I can leave on his car", "messages that threaten my teacher",
     # "an intimidating email to the journalist". A threat model or threat report is security work.
-    (rf"\b(?:write|send|draft|compose|give me|come up with|make|craft|word|create|prepare) (?:\w+ ){{0,3}}?"
+    (rf"\b(?:write|send|draft|compose|give me|come up with|craft|word) (?:\w+ ){{0,3}}?"
      rf"(?:threats?\b{_NOT_A_THREAT}|(?:threatening|intimidating|menacing) {_WRITTEN}\b|{_WRITTEN} (?:that |which "
      r"|to )?(?:threaten|threatens|threatening|intimidate|intimidates|intimidating)\b)", 0.85,
      "asks for a threat against someone"),
