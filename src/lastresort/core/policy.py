@@ -15,10 +15,10 @@ new warning is always needed before an end. Only ``end_categories`` can lead to 
 categories are refused or redirected every time and never escalate.
 
 A crisis signal (risk to self or others) always wins: crisis support, and no ending on that path ever again
-(and, by default, on no later branch of the same conversation either). A faint first signal (below
-``crisis_support_threshold``) gets a check-in instead, an answer with one line of support, and disables ending
-just the same. An unambiguous request to end the chat
-ends it at once; an ambiguous one is confirmed first. Sibling branches that ended earlier are visible through
+(and, by default, on no later branch of the same conversation either). A path's first faint sign of risk to self
+(below ``crisis_support_threshold``) in an otherwise ordinary message gets a check-in instead, an answer with one
+line of support, and disables ending just the same. An unambiguous request to end the chat ends it at once; an
+ambiguous one is confirmed first. Sibling branches that ended earlier are visible through
 :class:`~lastresort.core.signals.ConversationSignals`: after one, fewer refusals precede the warning on a new
 branch (``pushbacks_after_ended_branch``), but a warning is still always needed.
 

@@ -64,8 +64,7 @@ def welfare_signals(turns: Iterable[tuple[Decision, bool]], state: PathState) ->
     return WelfareSignals(
         user_turns=state.user_turns, refusals=refusals, redirections=redirections, warnings=warnings,
         crisis_support_turns=crisis, check_in_turns=check_ins, harmful_turns=harmful,
-        harmful_after_pushback=after_pushback,
-        longest_harmful_run=longest, model_end_requests=requests,
+        harmful_after_pushback=after_pushback, longest_harmful_run=longest, model_end_requests=requests,
         model_end_allowed=ending is not None and ending.by == "model",
         ended_by=ending.by if ending else None, ended_at=ending.turn if ending else None,
     )
