@@ -520,7 +520,8 @@ REPORTED = _rx(
 FICTION = _rx(
     r"\b(?:in|for) (?:my|a|the|our) (?:novel|story|book|screenplay|script|short story|fanfic|fan fiction|game|"
     r"campaign|d&d|dnd|play|poem|film|movie|tv show|series|comic|thriller|mystery)\b|\b(?:my|the|a) (?:character|"
-    r"villain|protagonist|antagonist|narrator)\b|\bwrite (?:a|me a) (?:story|scene|poem|novel|chapter)\b|"
+    r"villain|protagonist|antagonist|narrator)\b|\bwrite (?:a|an|me a|me an) (?:\w+ ){0,3}?(?:story|scene|poem|"
+    r"novel|chapter|tale|monologue|screenplay)\b|"
     r"\bfictional\b|\broleplay\b"
 )
 #: Operational detail that fiction or research framing does not excuse, and asking how to make something oneself
