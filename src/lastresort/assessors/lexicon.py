@@ -541,7 +541,10 @@ RESEARCH = _rx(
     r"signatures?|yara|incident response|forensics?|awareness|warning signs?|signs of|how to (?:recognize|spot|"
     r"report)|report(?:ing)? (?:it|abuse|this)|my own (?:server|network|system|site|computer|account|lab)|"
     r"pentest|penetration test|ctf|red team|blue team|bug bounty|homelab|home lab|authori[sz]ed|sandbox|"
-    r"vaccine|treatment|antidote|symptoms|policy|law|legal|ethics|debate|explain (?:what|why|how .* works))\b"
+    r"vaccine|treatment|antidote|symptoms|policy|law|legal|ethics|debate|explain (?:what|why|how .* works))\b|"
+    # How something harmful works on its victims, not how to do it: "explain how phishing emails trick people".
+    r"\bexplain how (?!to\b|(?:i|we|you) (?:can|could|should|would|do)\b)(?:\w+ ){1,5}?(?:tricks?|fools?|spreads?|"
+    r"infects?|operates?|scams?|deceives?|manipulates?) (?:people|users|victims|employees|someone|us|them)\b"
 )
 #: An everyday programming request: asking for code of some kind ("write a python script that renames my photos",
 #: "build a react hook that debounces a search box"). The tuned cyber head reads the frame, not the task (0.99 for
