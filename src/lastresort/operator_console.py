@@ -55,7 +55,7 @@ class Stats:
     endings_per_day: list[tuple[date, int]]  # the last ``days`` days, oldest first, zeros included
     endings_per_category: list[tuple[str, int]]  # most frequent first
     crisis_turns: int  # assistant replies written as crisis support
-    check_in_turns: int = 0  # answers with a check-in (a faint crisis signal)
+    check_in_turns: int  # answers with a check-in (a faint crisis signal)
     disputed_endings: int
     reinstated: int
     upheld: int

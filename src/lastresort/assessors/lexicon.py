@@ -173,9 +173,9 @@ HARASSMENT_THREAT = entries(
      r"\b(?:every (?:day|night|hour|morning)|daily|nonstop|over and over) (?:\w+ ){0,3}?until (?:she|he|they) "
      r"(?:quits?|leaves?|deletes?|moves?|gives? up|breaks?|cries|cry|kills? (?:her|him|them)sel(?:f|ves))\b",
      0.8, "asks to flood someone with abuse"),
-    (r"\b(?:mensajes?|nota|carta|correo|comentarios?) (?:\w+ ){0,2}?para (?:amenazar|intimidar|asustar)\b|"
+    (r"\b(?:mensajes?|nota|carta|correo|comentarios?) (?:\w+ ){0,2}?para (?:amenazar|intimidar)\b|"
      r"\b(?:amenazar|intimidar) a (?:mi|mis|su|un|una|la|el)\b|"
-     r"\b(?:message|lettre|mail|note|commentaires?) (?:\w+ ){0,2}?pour (?:menacer|intimider|faire peur)\b|"
+     r"\b(?:message|lettre|mail|note|commentaires?) (?:\w+ ){0,2}?pour (?:menacer|intimider)\b|"
      r"\b(?:menacer|intimider) (?:mon|ma|mes|son|sa|un|une|le|la)\b|"
      r"\b(?:eine|die) drohung (?:an|gegen|fur)\b|\b(?:einschuchtern|bedrohen) (?:kann|konnen|will|soll)\b",
      0.8, "asks for a threat (es/fr/de)"),
