@@ -613,3 +613,13 @@ def test_a_request_for_a_story_or_scene_is_fiction_framing(text: str, framed: bo
 ])
 def test_how_an_attack_works_on_its_victims_is_research_framing(text: str, framed: bool) -> None:
     assert framing(normalize(text)).framed is framed
+
+
+@pytest.mark.parametrize(("text", "reported"), [
+    ('Anyone who sends me messages like "you are a worthless idiot" gets blocked', True),
+    ("I keep getting comments such as 'nobody wants you here', what can I do?", True),
+    ("you are a worthless idiot", False),
+    ("send him messages like you mean it", False),  # no quoted example
+])
+def test_a_quoted_example_of_what_others_send_is_reported_speech(text: str, reported: bool) -> None:
+    assert framing(normalize(text)).reported is reported

@@ -514,7 +514,10 @@ REPORTED = _rx(
     r"yelled|shouted|screamed|messaged|posted|tweeted|commented|keeps saying|kept saying)\b(?:\W+\w+){0,4}?\W*[\"':]"
     r"|\b(?:he|she|they|my \w+|someone|a (?:guy|girl|man|woman|user|kid)) (?:said|says|told me|wrote|keeps "
     r"saying|called me)\b|\bwhat does (?:\w+ ){0,3}?mean\b|\bis (?:it|the word|saying) \W?\w+\W? (?:offensive|a slur|"
-    r"rude)\b|\bhow (?:do|should) i (?:respond|react|deal) (?:to|with)\b"
+    r"rude)\b|\bhow (?:do|should) i (?:respond|react|deal) (?:to|with)\b|"
+    # A quoted example of what others send: 'people who send me messages like "you are just a ..." get blocked'.
+    r"\b(?:messages?|comments?|texts?|posts?|tweets?|emails?|dms|things|words|names|insults|slurs|phrases?) "
+    r"(?:like|such as)\W*[\"']"
 )
 #: Fiction and creative framing.
 FICTION = _rx(
