@@ -14,7 +14,7 @@ def test_the_lowest_score_from_which_precision_holds_at_or_above_the_floor() -> 
     assert choose(y, s, floor=0.35) == 0.6
     assert choose(y, s, floor=0.65, precision=0.75) == 0.7  # never below the floor (0.6 would reach 0.8)
     assert choose(y, s, floor=0.65) == 1.0  # from 0.7 up the 0.95 false one keeps it under 0.8
-    assert choose(y, s, floor=0.35, precision=0.6) == 0.45
+    assert choose(y, s, floor=0.35, precision=0.6) == 0.4  # 5 of 8 from 0.4 up
 
 
 def test_no_score_reaches_the_precision() -> None:
