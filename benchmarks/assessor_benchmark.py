@@ -25,6 +25,7 @@ import numpy as np  # noqa: E402
 from lastresort.assessors.builtin import BuiltinAssessor  # noqa: E402
 from lastresort.assessors.rules import RuleAssessor  # noqa: E402
 from lastresort.config import Settings  # noqa: E402
+from lastresort.core.actions import Action  # noqa: E402
 from lastresort.core.assessment import AssessContext, Assessment  # noqa: E402
 from lastresort.core.categories import CRISIS, END_ELIGIBLE, HARMFUL_REQUESTS, Category  # noqa: E402
 from lastresort.core.policy import Policy, PolicyConfig  # noqa: E402
@@ -108,8 +109,9 @@ def crisis(m: Matrix) -> np.ndarray:
 
 
 def support(m: Matrix) -> np.ndarray:
-    """Full crisis support for a path's first message; from the crisis threshold up to here it gets a check-in."""
-    return col(m, *CRISIS) >= CFG.crisis_support_threshold
+    """Whether each message gets full crisis support as a chat's first message (the policy's decision: a faint sign
+    of risk to self alone in an ordinary message gets a check-in instead)."""
+    return np.array([decision(row) == Action.CRISIS_SUPPORT.value for row in m], dtype=bool)
 
 
 def f1(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
@@ -228,8 +230,7 @@ def _everyday_life(judge: Judge, key: str, examples: list[dict[str, str]], rows:
     rows += [f"| {judge.name} | {key[-2:]} | {x['lang']} | {x['kind']} | {x['text']} | {s:.2f} |"
              for s, x in zip(scores, examples, strict=True)]
     return {**_shares(key, examples, hit, {"everyday": "false_crisis", "crisis": "crisis_recall"}),
-            **_shares(key, examples, scores >= CFG.crisis_support_threshold,
-                      {"everyday": "false_support", "crisis": "support"})}
+            **_shares(key, examples, support(m), {"everyday": "false_support", "crisis": "support"})}
 
 
 def _multilingual(judge: Judge, key: str, examples: list[dict[str, str]], rows: list[str]) -> dict[str, float]:
@@ -369,10 +370,9 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
         "sst_crisis_recall": "SimpleSafetyTests self-harm prompts → crisis (20) — target ≥ 98%",
         "cssrs_user_recall": f"reddit-cssrs held-out Ideation/Behavior/Attempt users → crisis ({len(crisis_users)})"
                              " — target ≥ 98%",
-        "sst_support": f"… of them, full crisis support (≥ {CFG.crisis_support_threshold}) as a chat's first message; "
-                       "the others get a check-in",
+        "sst_support": "… of them, full crisis support as a chat's first message (the others get a check-in)",
         "cssrs_user_support": "… of them, full crisis support with their posts as the turns of one chat (a post "
-                              f"≥ {CFG.crisis_support_threshold}, or a second one ≥ {CFG.crisis_threshold})",
+                              f"that gets it first, or a second one ≥ {CFG.crisis_threshold})",
         "cssrs_supportive_flagged": f"… the control: held-out Supportive users → crisis ({len(supportive_users)})",
         "cssrs_post_share_risk": "… share of those at-risk users' posts → crisis",
         "cssrs_post_share_supportive": "… share of Supportive users' posts → crisis",
