@@ -513,11 +513,13 @@ def run(data: Path, out: Path, plots: bool, artefacts: str | None = None) -> str
                  "10-12)\n\n"
                  "Everyday requests about meals, shopping, weight, exercise, sleep, tiredness and money, and crisis "
                  "messages on the same subjects (restricting and purging, suicidal plans, self-harm), in en/es/fr/de, "
-                 "each with its highest crisis score (support is offered from 0.35). All three were written on "
-                 "2026-11-29, each before anything was run on it: set 10 (40 + 24) first; set 11 (30 + 12) after "
-                 "set 10's results; set 12 (30 + 12) after rebuilds with training rows for these subjects had been "
-                 "measured on sets 10 and 11, to confirm or refute the one chosen there (it was refuted; the README "
-                 "says how). The build drops training rows within cosine 0.9 of any of them.\n")
+                 f"each with its highest crisis score (support is offered from {CFG.crisis_threshold}: as a chat's "
+                 f"first message, below {CFG.crisis_support_threshold} and with no other sign, a check-in). All "
+                 "three were written on 2026-11-29, each before anything was run on it: set 10 (40 + 24) first; "
+                 "set 11 (30 + 12) after set 10's results; set 12 (30 + 12) after rebuilds with training rows for "
+                 "these subjects had been measured on sets 10 and 11, to confirm or refute the one chosen there (it "
+                 "was refuted; the README says how). The build drops training rows within cosine 0.9 of any of "
+                 "them.\n")
     lines.append("| assessor | set | lang | kind | text | crisis score |\n|---|---|---|---|---|---|")
     lines += life_rows
     out.mkdir(parents=True, exist_ok=True)
