@@ -31,3 +31,14 @@ def test_ties_count_as_one_threshold() -> None:
 
 def test_no_positives_is_nan() -> None:
     assert math.isnan(average_precision(np.array([0, 0]), np.array([0.1, 0.2])))
+
+
+def test_lowest_with_precision_is_the_first_threshold_reaching_it() -> None:
+    from lastresort.training.metrics import lowest_with_precision
+
+    y = np.array([0, 1, 0, 1, 1, 1])
+    p = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    assert lowest_with_precision(y, p, 0.75) == 0.2  # 4 of 5 from 0.2 up
+    assert lowest_with_precision(y, p, 1.0) == 0.4
+    assert lowest_with_precision(y, p, 0.75, floor=0.35) == 0.4
+    assert lowest_with_precision(np.array([0, 0]), np.array([0.2, 0.9]), 0.5) is None

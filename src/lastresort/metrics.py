@@ -10,14 +10,13 @@ from prometheus_client import Counter, Histogram
 
 from lastresort.core.state import PathState
 
-__all__ = ["ACTIONS", "ASSESSOR_LATENCY", "CHECK_IN_TURNS", "CRISIS_TURNS", "DISPUTES", "ENDINGS", "TURNS",
-           "record_decision", "record_ending"]
+__all__ = ["ACTIONS", "ASSESSOR_LATENCY", "CRISIS_TURNS", "DISPUTES", "ENDINGS", "TURNS", "record_decision",
+           "record_ending"]
 
 TURNS = Counter("lastresort_turns", "User turns accepted and decided.")
 ACTIONS = Counter("lastresort_actions", "Policy actions chosen, by action.", ["action"])
 ENDINGS = Counter("lastresort_endings", "Conversations ended, by harm category and by whom.", ["category", "by"])
 CRISIS_TURNS = Counter("lastresort_crisis_support_turns", "Turns answered with crisis support.")
-CHECK_IN_TURNS = Counter("lastresort_check_in_turns", "Turns answered with a check-in (a faint crisis signal).")
 DISPUTES = Counter("lastresort_disputes", "Endings disputed by their user.")
 ASSESSOR_LATENCY = Histogram(
     "lastresort_assessor_latency_seconds", "Time to assess one user message.", ["assessor"],
@@ -34,8 +33,6 @@ def record_decision(state: PathState) -> None:
     ACTIONS.labels(decision.action.value).inc()
     if decision.action.value == "crisis_support":
         CRISIS_TURNS.inc()
-    elif decision.action.value == "check_in":
-        CHECK_IN_TURNS.inc()
     record_ending(state)
 
 

@@ -47,7 +47,7 @@ from lastresort.core.categories import CRISIS, Category
 from lastresort.core.policy import PolicyConfig
 from lastresort.training.data import CATEGORIES, EXCLUDED, MAPPING, UNKNOWN, Row, load_rows, test_prompts
 from lastresort.training.embed import embed_cached
-from lastresort.training.metrics import average_precision
+from lastresort.training.metrics import average_precision, lowest_with_precision
 from lastresort.training.templates import FAMILIES, by_family
 
 __all__ = ["main"]
@@ -131,7 +131,8 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray, groups: n
         t = DEFAULT_THRESHOLD["crisis" if category in CRISIS or category is Category.END_REQUEST else "harm"]
         return t, f"default {t}: only {positives} validation positives", {"val_positives": positives}
     ap = average_precision(y, p)
-    best_t, best_f1, precise_t, best_cost = 0.5, -1.0, None, np.inf
+    best_t, best_f1, best_cost = 0.5, -1.0, np.inf
+    precise_t = None if category in CRISIS else lowest_with_precision(y, p, HARM_PRECISION)
     for t in np.unique(np.round(p, 4)):  # ascending: recall only falls as the threshold rises
         flagged = p >= t
         tp = float((flagged & (y == 1)).sum())
@@ -147,8 +148,6 @@ def choose_threshold(category: Category, y: np.ndarray, p: np.ndarray, groups: n
             f1 = 2 * precision * recall / max(precision + recall, 1e-9)
             if f1 > best_f1:
                 best_t, best_f1 = float(t), f1
-            if precise_t is None and precision >= HARM_PRECISION:
-                precise_t = float(t)
     if category in CRISIS and crisis_recall is not None:
         rule = f"highest threshold with validation recall >= {crisis_recall} (per message)"
     elif category in CRISIS:

@@ -31,25 +31,23 @@ from lastresort.core.assessment import AssessContext
 from lastresort.core.categories import CRISIS
 from lastresort.core.policy import Policy, PolicyConfig
 from lastresort.core.state import PathState
-from lastresort.training.build import OURS, TUNED_FAMILIES, _validation, decontaminated
+from lastresort.training.build import HARM_PRECISION, OURS, TUNED_FAMILIES, _validation, decontaminated
 from lastresort.training.data import CATEGORIES, load_rows
+from lastresort.training.metrics import lowest_with_precision
 
 __all__ = ["PRECISION", "choose", "main"]
 
 #: Full support where at least this share of validation messages scoring as high are crisis messages: the rule of
-#: the build's harm heads (``build.HARM_PRECISION``), for the same reason: a wrong one bothers an ordinary user.
-PRECISION = 0.8
+#: the build's harm heads, for the same reason: a wrong one bothers an ordinary user.
+PRECISION = HARM_PRECISION
 _CRISIS_COLUMNS = [i for i, c in enumerate(CATEGORIES) if c in CRISIS]
 
 
 def choose(y: np.ndarray, score: np.ndarray, floor: float, precision: float = PRECISION) -> float:
     """The lowest score at or above ``floor`` where the messages scoring at least as high are positives at least
-    ``precision`` of the time (1.0 if none is)."""
-    for t in np.unique(np.round(score[score >= floor], 4)):  # ascending
-        flagged = score >= t
-        if (y[flagged] == 1).mean() >= precision:
-            return float(t)
-    return 1.0
+    ``precision`` of the time (1.0 if none is: nothing is checked in on)."""
+    t = lowest_with_precision(y, score, precision, floor)
+    return 1.0 if t is None else t
 
 
 def main(argv: list[str] | None = None) -> None:
